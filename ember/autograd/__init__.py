@@ -1,0 +1,3 @@
+"""Define-by-run autograd: graph nodes, the backward engine, grad modes."""
+from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
+                        is_inference_mode_enabled)

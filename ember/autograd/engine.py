@@ -1,0 +1,183 @@
+"""The backward walk: iterative, newest node first, freeing as it goes.
+
+Nodes are numbered as they are created, and every node's inputs were made before it, so popping
+the highest number from a heap visits each node only after everything that feeds it a gradient.
+No recursion (deep graphs are fine) and no separate topological sort. A node whose gradient is
+complete and whose successor is the only one pending skips the heap (the chain case).
+"""
+import heapq
+from .graph import _wrap
+from .grad_mode import _enabled
+from ..backend import xp_of
+from . import graph as _graph
+
+
+def sum_to(xp, g, shape):
+    """Sum a broadcast gradient back down to an input's shape (the one place that unbroadcasts)."""
+    lead = len(g.shape) - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+    if axes:
+        g = xp.sum(g, axis=axes)
+    if tuple(g.shape) != tuple(shape):
+        g = xp.reshape(g, shape)
+    return g
+
+
+def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None):
+    """Propagate root_grads from roots through the graph.
+
+    Without `inputs`, gradients are accumulated into the .grad of the leaves reached.
+    With `inputs` (tensors, leaf or not), nothing is accumulated: the gradient reaching each
+    input is returned instead (None where none arrives)."""
+    graph_mode = bool(create_graph)
+    if graph_mode:
+        from .graph_xp import xp as gxp
+    token = _enabled.set(graph_mode)
+    try:
+        pending = {}      # node -> [grad per output]
+        heap = []
+        leaf_grads = {}   # id(leaf) -> [leaf, grad]
+        capture = results = None
+        if inputs is not None:
+            capture = {}
+            for k, t in enumerate(inputs):
+                capture.setdefault(id(t) if t.grad_fn is None else (t.grad_fn, t._nr), []).append(k)
+            results = [None] * len(inputs)
+        shared = set()    # ids of arrays that a .grad must not alias
+
+        for t, g in zip(roots, root_grads):
+            if not graph_mode:
+                g = g._data
+                shared.add(id(g))
+            if t.grad_fn is None:
+                _add_leaf(leaf_grads, t, g)
+            else:
+                _add_pending(pending, heap, t.grad_fn, t._nr, g)
+
+        while heap:
+            node = heapq.heappop(heap)[2]
+            grads = pending.pop(node)
+            if node.out_hooks:
+                grads = _run_output_hooks(node, grads, graph_mode, shared)
+            if capture is not None:
+                for nr, g in enumerate(grads):
+                    for k in capture.get((node, nr), ()):
+                        results[k] = g
+            node.check_saved()
+            if len(grads) > 1:
+                grads = [_zeros_for(node, nr, graph_mode) if g is None else g for nr, g in enumerate(grads)]
+            if graph_mode:
+                raw = node.saved
+                node.saved = node.saved_as_tensors()
+                try:
+                    in_grads = node.backward(gxp, *grads)
+                finally:
+                    node.saved = raw
+            else:
+                in_grads = node.backward(xp_of(grads[0]), *grads)
+            if type(in_grads) is not tuple:
+                in_grads = (in_grads,)
+            if node.hooks:
+                for h in node.hooks:
+                    r = h(in_grads, tuple(grads))
+                    if r is not None:
+                        in_grads = tuple(r)
+            if not retain_graph:
+                node.release()
+            shapes = node.in_shapes
+            for i, parent in enumerate(node.parents):
+                if parent is None:
+                    continue
+                g = in_grads[i]
+                if g is None:
+                    continue
+                if g.shape != shapes[i]:
+                    g = sum_to(gxp if graph_mode else xp_of(g), g, shapes[i])
+                if type(parent) is tuple:
+                    _add_pending(pending, heap, parent[0], parent[1], g)
+                else:
+                    _add_leaf(leaf_grads, parent, g)
+
+        for t, g in leaf_grads.values():
+            if t._hooks:
+                g = _call_hooks(t._hooks, g, graph_mode)
+            if capture is None:
+                accumulate_grad(t, g, graph_mode, shared)
+            else:
+                for k in capture.get(id(t), ()):
+                    results[k] = g
+        return results
+    finally:
+        _enabled.reset(token)
+
+
+def _add_pending(pending, heap, node, nr, g):
+    lst = pending.get(node)
+    if lst is None:
+        lst = pending[node] = [None] * (len(node.out_meta) if node.out_meta else 1)
+        heapq.heappush(heap, (-node.seq, id(node), node))
+    old = lst[nr]
+    lst[nr] = g if old is None else old + g
+
+
+def _add_leaf(leaf_grads, t, g):
+    e = leaf_grads.get(id(t))
+    if e is None:
+        leaf_grads[id(t)] = [t, g]
+    else:
+        e[1] = e[1] + g
+
+
+def _zeros_for(node, nr, graph_mode):
+    shape, dtype, xp = node.out_meta[nr]
+    z = xp.zeros(shape, dtype)
+    return _wrap(z, xp) if graph_mode else z
+
+
+def _call_hooks(hooks, g, graph_mode):
+    """Tensor hooks: each sees the gradient as a Tensor and may return a replacement."""
+    for h in list(hooks):
+        r = h(g if graph_mode else _wrap(g, xp_of(g)))
+        if r is not None:
+            g = r if graph_mode else r._data
+    return g
+
+
+def _run_output_hooks(node, grads, graph_mode, shared):
+    grads = list(grads)
+    for nr, (hooks, retain) in node.out_hooks.items():
+        g = grads[nr]
+        if g is None:
+            continue
+        if hooks:
+            g = grads[nr] = _call_hooks(hooks, g, graph_mode)
+        t = retain() if retain is not None else None
+        if t is not None:
+            accumulate_grad(t, g, graph_mode, shared)
+    return grads
+
+
+def accumulate_grad(t, g, graph_mode, shared=None):
+    """t.grad += g, as torch does: the first gradient is stored, later ones are added."""
+    if graph_mode:
+        t._grad = g if t._grad is None else t._grad + g
+        return
+    xp = xp_of(g)
+    if type(g) is not xp.ndarray:
+        g = xp.asarray(g)
+    if t._grad is None:
+        # A formula may hand one array to two inputs (add), or a view of the caller's gradient:
+        # copy those, so that in-place work on one .grad never changes another tensor.
+        if shared is None or id(g) in shared or g.base is not None:
+            g = g.copy()
+        if shared is not None:
+            shared.add(id(g))
+        if g.dtype != t._data.dtype:
+            g = g.astype(t._data.dtype)
+        t._grad = _wrap(g, xp)
+    else:
+        old = t._grad
+        if old.grad_fn is not None or old._req:
+            t._grad = old + _wrap(g, xp)
+        else:
+            old._data = old._data + g

@@ -1,0 +1,273 @@
+"""Graph nodes. Every differentiable op is an `Op` subclass with forward and backward side by side.
+
+forward(self, xp, *arrays, **params) computes on raw arrays (xp is numpy or cupy) and saves
+what backward needs with `self.save_for_backward(...)`.
+backward(self, xp, *grads) returns one gradient per array input (None where there is none).
+It is written once over `xp`: plain backward passes the array library and the formula runs on
+raw arrays; backward with create_graph=True passes ember's differentiable stand-in (graph_xp)
+and `self.saved` holds Tensors, so the same formula records a graph for higher-order grads.
+
+A node holds no input Tensors (activations are freed as soon as nothing needs them): only
+edges to the nodes that made its inputs, or to leaf tensors that accumulate grads.
+"""
+import itertools
+from ..backend import xp_of
+from .grad_mode import is_grad_enabled
+
+_seq = itertools.count()
+FREED = ('freed',)
+
+
+class Op:
+    __slots__ = ('parents', 'seq', 'needs', 'saved', 'saved_from', 'in_shapes', 'out_meta', 'hooks',
+                 'out_hooks', '__weakref__')
+    differentiable_outputs = None  # multi-output ops: tuple of flags, False for outputs like indices
+
+    # --- written by each op -------------------------------------------------------------
+    def forward(self, xp, *args, **params):
+        raise NotImplementedError
+
+    def backward(self, xp, *grads):
+        raise NotImplementedError
+
+    def save_for_backward(self, *arrays):
+        self.saved = arrays
+
+    # --- the hot path -------------------------------------------------------------------
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run forward on the inputs' arrays, wrap the result, record a node if grads are needed."""
+        node = cls.__new__(cls)
+        node.saved = ()
+        arrays = []
+        requires = False
+        xp = None
+        for t in inputs:
+            if type(t) is Tensor or isinstance(t, Tensor):
+                arrays.append(t._data)
+                if t._req:
+                    requires = True
+                if xp is None:
+                    xp = xp_of(t._data)
+            else:
+                arrays.append(t)
+        if xp is None:
+            xp = xp_of(arrays[0])
+        out = node.forward(xp, *arrays, **params)
+        if not (requires and is_grad_enabled()):
+            if type(out) is tuple:
+                return tuple(_wrap(o, xp) for o in out)
+            return _wrap(out, xp)
+        node._record(inputs, arrays)
+        if type(out) is tuple:
+            node.out_meta = tuple((o.shape, o.dtype, xp) for o in out)
+            flags = cls.differentiable_outputs or (True,) * len(out)
+            outs = tuple(_wrap_out(o, xp, node, i, f) for i, (o, f) in enumerate(zip(out, flags)))
+            node._note_saved_outputs(out, outs)
+            return outs
+        res = _wrap_out(out, xp, node, 0, True)
+        if node.saved:
+            node._note_saved_outputs((out,), (res,))
+        return res
+
+    def _record(self, inputs, arrays):
+        self.seq = next(_seq)
+        parents = []
+        needs = []
+        for t in inputs:
+            if isinstance(t, Tensor) and t._req:
+                fn = t.grad_fn
+                parents.append(t if fn is None else (fn, t._nr))
+                needs.append(True)
+            else:
+                parents.append(None)
+                needs.append(False)
+        self.parents = tuple(parents)
+        self.needs = tuple(needs)
+        self.in_shapes = tuple(a.shape if hasattr(a, 'shape') else () for a in arrays)
+        self.hooks = self.out_hooks = self.out_meta = None
+        if self.saved:
+            # Remember where each saved array came from: to check versions at backward, and to
+            # rebuild Tensors for create_graph. Identity, not equality: a saved input is its array.
+            src = []
+            for s in self.saved:
+                for i, a in enumerate(arrays):
+                    if a is s and isinstance(inputs[i], Tensor):
+                        v = inputs[i]._version
+                        src.append((i, v, v[0]))
+                        break
+                else:
+                    src.append(None)
+            self.saved_from = src
+        else:
+            self.saved_from = None
+
+    def _note_saved_outputs(self, out_arrays, out_tensors):
+        src = self.saved_from
+        for k, s in enumerate(self.saved):
+            if src[k] is None:
+                for j, o in enumerate(out_arrays):
+                    if o is s:
+                        src[k] = (-1 - j, out_tensors[j]._version, 0)
+
+    # --- used by the engine ----------------------------------------------------------------
+    def check_saved(self):
+        if self.saved is FREED:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved tensors after "
+                "they have already been freed). Saved intermediate values of the graph are freed when you call "
+                ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+                "graph a second time or if you need to access saved tensors after calling backward.")
+        if self.saved_from:
+            for k, src in enumerate(self.saved_from):
+                if src is not None and src[1][0] != src[2]:
+                    a = self.saved[k]
+                    which = f"which is output {-1 - src[0]} of {self.name()}" if src[0] < 0 else \
+                        f"which is input {src[0]} of {self.name()}"
+                    raise RuntimeError(
+                        "one of the variables needed for gradient computation has been modified by an inplace "
+                        f"operation: [{_type_name(a)} {list(a.shape)}], {which}, is at version {src[1][0]}; "
+                        f"expected version {src[2]} instead. Hint: the backtrace further above can show the "
+                        "operation that failed to compute its gradient.")
+
+    def saved_as_tensors(self):
+        """The saved arrays as Tensors wired into the graph (for create_graph=True)."""
+        out = []
+        for k, a in enumerate(self.saved):
+            src = self.saved_from[k] if self.saved_from else None
+            if src is None:
+                out.append(_wrap(a, xp_of(a)) if hasattr(a, 'shape') else a)
+            elif src[0] < 0:
+                out.append(_wrap_out(a, xp_of(a), self, -1 - src[0], True, share_version=src[1]))
+            else:
+                p = self.parents[src[0]]
+                if p is None:
+                    out.append(_wrap(a, xp_of(a)))
+                elif isinstance(p, Tensor):
+                    out.append(p)
+                else:
+                    out.append(_wrap_out(a, xp_of(a), p[0], p[1], True))
+        return tuple(out)
+
+    def release(self):
+        if self.saved:
+            self.saved = FREED
+
+    @classmethod
+    def name(cls):
+        return cls.__name__ + 'Backward0'
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    @property
+    def next_functions(self):
+        return tuple((None, 0) if p is None else ((AccumulateGrad(p), 0) if isinstance(p, Tensor) else p)
+                     for p in self.parents)
+
+    def register_hook(self, fn):
+        """Hook called as fn(grad_inputs, grad_outputs) after this node's backward."""
+        if self.hooks is None:
+            self.hooks = []
+        self.hooks.append(fn)
+        return _RemovableHandle(self.hooks, fn)
+
+    def add_output_hook(self, nr, fn=None, retain=None):
+        """Hooks of a non-leaf tensor live on the node that made it, by output number."""
+        if self.out_hooks is None:
+            self.out_hooks = {}
+        hooks, old_retain = self.out_hooks.get(nr, ([], None))
+        if fn is not None:
+            hooks.append(fn)
+        self.out_hooks[nr] = (hooks, retain or old_retain)
+        return _RemovableHandle(hooks, fn)
+
+
+class AccumulateGrad:
+    """What torch shows in next_functions for a leaf tensor."""
+    __slots__ = ('variable',)
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return 'torch::autograd::AccumulateGrad'
+
+    next_functions = ()
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+    def __eq__(self, other):
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self):
+        return id(self.variable)
+
+
+class _RemovableHandle:
+    __slots__ = ('lst', 'fn')
+
+    def __init__(self, lst, fn):
+        self.lst, self.fn = lst, fn
+
+    def remove(self):
+        if self.fn in self.lst:
+            self.lst.remove(self.fn)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.remove()
+
+
+def _type_name(a):
+    from .._dtype import from_numpy_dtype
+    return {'float32': 'torch.FloatTensor', 'float64': 'torch.DoubleTensor', 'float16': 'torch.HalfTensor',
+            'int64': 'torch.LongTensor', 'int32': 'torch.IntTensor'}.get(from_numpy_dtype(a.dtype).name, 'torch.Tensor')
+
+
+def _wrap(a, xp):
+    """A Tensor around an array, with no history (NumPy scalars become 0-d arrays)."""
+    if type(a) is not xp.ndarray:
+        a = xp.asarray(a)
+    t = _new_tensor(Tensor)
+    t._data = a
+    t._req = False
+    t._grad = None
+    t.grad_fn = None
+    t._nr = 0
+    t._version = [0]
+    t._base = None
+    t._hooks = None
+    return t
+
+
+def _wrap_out(a, xp, node, nr, differentiable, share_version=None):
+    if type(a) is not xp.ndarray:
+        a = xp.asarray(a)
+    t = _new_tensor(Tensor)
+    t._data = a
+    t._grad = None
+    t._base = None
+    t._hooks = None
+    t._version = share_version if share_version is not None else [0]
+    if differentiable:
+        t._req = True
+        t.grad_fn = node
+        t._nr = nr
+    else:
+        t._req = False
+        t.grad_fn = None
+        t._nr = 0
+    return t
+
+
+_new_tensor = object.__new__
+Tensor = None  # set by ember.tensor once the class exists (the tensor module imports this one)
+
+
+def _bind_tensor(cls):
+    global Tensor
+    Tensor = cls

@@ -1,0 +1,40 @@
+"""The one place that knows which array library holds a tensor's data.
+
+Ops never import numpy for data: they call `xp`, the namespace of their inputs' array
+library. `numpy_backend` is NumPy's namespace plus the few functions where libraries
+differ (special functions, scatter-add); a CuPy backend is the same shape.
+"""
+import types
+import numpy
+
+
+def _special(name):
+    # SciPy is imported on first use, so `import ember` stays fast.
+    def f(*args, **kw):
+        import scipy.special
+        fn = getattr(scipy.special, name)
+        setattr(numpy_backend, name, fn)
+        return fn(*args, **kw)
+    f.__name__ = name
+    return f
+
+
+def _add_at(target, index, values):
+    """target[index] += values, accumulating repeated indices (in place)."""
+    numpy.add.at(target, index, values)
+    return target
+
+
+numpy_backend = types.SimpleNamespace(**{k: getattr(numpy, k) for k in dir(numpy) if not k.startswith('_')})
+numpy_backend.name = 'numpy'
+numpy_backend.add_at = _add_at
+for _n in ('erf', 'erfc', 'erfinv', 'erfcinv', 'gammaln', 'digamma', 'polygamma', 'i0e', 'i1', 'i1e',
+           'ndtr', 'ndtri', 'log_ndtr', 'xlogy', 'xlog1py', 'zeta', 'expit', 'logit', 'entr'):
+    setattr(numpy_backend, _n, _special(_n))
+
+_BY_ARRAY_TYPE = {numpy.ndarray: numpy_backend}
+
+
+def xp_of(array):
+    """The backend namespace of an array (numpy for CPU data)."""
+    return _BY_ARRAY_TYPE.get(type(array), numpy_backend)
