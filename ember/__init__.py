@@ -3,11 +3,21 @@ from ._dtype import (dtype, get_default_dtype, set_default_dtype, promote_types,
                      finfo, iinfo, bool_ as bool, uint8, int8, int16, int32, int64, float16, bfloat16,
                      float32, float64, complex64, complex128)
 from ._device import device
+from .tensor import Tensor, Size
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                                  is_inference_mode_enabled)
+from .ops.elementwise import *  # noqa: F401,F403
+from .ops.creation import *  # noqa: F401,F403
+from .ops.reduction import *  # noqa: F401,F403
+from .ops.shape import *  # noqa: F401,F403
+from .ops.indexing import *  # noqa: F401,F403
+from .ops.blas import *  # noqa: F401,F403
+from .ops.random import *  # noqa: F401,F403
+from . import autograd  # noqa: E402
 
 half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64
 cfloat, cdouble = complex64, complex128
+abs = abs  # noqa: PLW0127  (ember.abs is the op, shadowing the builtin inside this namespace only)
 
 __version__ = '0.1.0'

@@ -1,3 +1,5 @@
-"""Define-by-run autograd: graph nodes, the backward engine, grad modes."""
+"""Define-by-run autograd: graph nodes, the backward engine, grad modes, custom Functions, gradcheck."""
 from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                         is_inference_mode_enabled)
+from .api import backward, grad
+from .gradcheck import gradcheck, gradgradcheck, GradcheckError

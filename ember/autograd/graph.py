@@ -230,7 +230,7 @@ def _type_name(a):
 
 def _wrap(a, xp):
     """A Tensor around an array, with no history (NumPy scalars become 0-d arrays)."""
-    if type(a) is not xp.ndarray:
+    if xp is not None and type(a) is not xp.ndarray:
         a = xp.asarray(a)
     t = _new_tensor(Tensor)
     t._data = a
@@ -239,7 +239,7 @@ def _wrap(a, xp):
     t.grad_fn = None
     t._nr = 0
     t._version = [0]
-    t._base = None
+    t._view = None
     t._hooks = None
     return t
 
@@ -250,7 +250,7 @@ def _wrap_out(a, xp, node, nr, differentiable, share_version=None):
     t = _new_tensor(Tensor)
     t._data = a
     t._grad = None
-    t._base = None
+    t._view = None
     t._hooks = None
     t._version = share_version if share_version is not None else [0]
     if differentiable:

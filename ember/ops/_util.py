@@ -1,0 +1,104 @@
+"""What every op family shares: argument promotion, cached scalar constants, dim handling, binding."""
+from .. import _dtype
+from .._dtype import _FROM_NP, result_type
+from ..tensor import Tensor, cast, _wrap_dim
+from ..autograd.graph import _wrap
+
+_consts = {}
+
+
+def const(value, np_dtype, xp):
+    """A cached 0-d array holding a Python number in a dtype (NumPy multiplies by these twice as fast)."""
+    key = (type(value), value, np_dtype)
+    a = _consts.get(key)
+    if a is None:
+        if len(_consts) > 4096:
+            _consts.clear()
+        try:
+            a = xp.asarray(value, dtype=np_dtype)
+        except OverflowError:   # torch wraps integers that overflow the tensor's dtype
+            a = xp.asarray(value).astype(np_dtype)
+        _consts[key] = a
+    return a
+
+
+def _scalar_with(t_dtype, v):
+    """The dtype of tensor (of t_dtype) op Python scalar v, by torch's rules."""
+    k = t_dtype.kind
+    tv = type(v)
+    if tv is float:
+        return t_dtype if k in 'fc' else _dtype._default[0]
+    if tv is int:
+        return _dtype.int64 if k == 'b' else t_dtype
+    if tv is bool:
+        return t_dtype
+    if tv is complex:
+        return t_dtype if k == 'c' else (t_dtype.to_complex() if k == 'f' else _dtype._default[0].to_complex())
+    return None
+
+
+def as_tensor_arg(x, op, argname='other'):
+    """Accept a Tensor, a NumPy array, or a Python number as an op's argument."""
+    if isinstance(x, Tensor):
+        return x
+    if hasattr(x, '__array_interface__') and hasattr(x, 'dtype'):
+        from ..backend import xp_of
+        return _wrap(xp_of(x).asarray(x), None)
+    raise TypeError(f"{op}(): argument '{argname}' must be Tensor, not {type(x).__name__}")
+
+
+def promote(a, b, op):
+    """(a, b) in their common torch dtype: Tensors are cast (a recorded op), Python numbers become
+    cached 0-d arrays. Returns the pair and the common dtype."""
+    if type(a) is Tensor and type(b) is Tensor and a._data.dtype == b._data.dtype:
+        return a, b, _FROM_NP[a._data.dtype]
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor):
+            dt = result_type(a, b)
+            return cast(a, dt), cast(b, dt), dt
+        if isinstance(b, (int, float, complex)):
+            dt = _scalar_with(_FROM_NP[a._data.dtype], b)
+            return cast(a, dt), const(b, dt.np, _xp(a)), dt
+        return promote(a, as_tensor_arg(b, op), op)
+    if isinstance(b, Tensor):
+        if isinstance(a, (int, float, complex)):
+            dt = _scalar_with(_FROM_NP[b._data.dtype], a)
+            return const(a, dt.np, _xp(b)), cast(b, dt), dt
+        return promote(as_tensor_arg(a, op, 'input'), b, op)
+    raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(a).__name__}")
+
+
+def _xp(t):
+    from ..backend import xp_of
+    return xp_of(t._data)
+
+
+def to_float(t):
+    """Integer and bool tensors go to the default float dtype (for ops whose result is always float)."""
+    if t._data.dtype.kind in 'biu':
+        return cast(t, _dtype._default[0])
+    return t
+
+
+def dims(dim, ndim, op=''):
+    """Normalise dim (int, tuple, list or None) to a sorted tuple of non-negative axes, or None for all."""
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        out = tuple(sorted(_wrap_dim(d, ndim, op) for d in dim))
+        if len(set(out)) != len(out):
+            raise RuntimeError(f"{op}: dim {out} appears multiple times in the list of dims")
+        return out if out else None
+    return (_wrap_dim(dim, ndim, op),)
+
+
+def bind(**methods):
+    """Make functions Tensor methods too (one definition, function and method form)."""
+    for name, fn in methods.items():
+        setattr(Tensor, name, fn)
+
+
+def public_names(namespace, module):
+    """The public functions a module defines (its __all__): what ember re-exports as torch.<name>."""
+    return [n for n, v in namespace.items() if not n.startswith('_') and callable(v) and not isinstance(v, type)
+            and getattr(v, '__module__', None) == module]

@@ -1,0 +1,893 @@
+"""Elementwise ops: arithmetic, math functions, comparisons, logic. Forward and backward side by side.
+
+Unary ops name their NumPy function and what their backward uses (the input x or the output y);
+binary ops promote their arguments to torch's result dtype first (`promote`), so the op itself sees
+two arrays of one dtype and the engine unbroadcasts its gradients.
+"""
+import math
+from .. import _dtype
+from .._dtype import _FROM_NP, result_type
+from ..tensor import Tensor, cast
+from ..autograd.graph import Op, _wrap
+from ..autograd.graph_xp import register
+from ..backend import xp_of
+from ._util import promote, to_float, bind, const, as_tensor_arg, public_names
+
+
+def _tensor(x, op):
+    if isinstance(x, Tensor):
+        return x
+    raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
+
+
+# --- unary ops ---------------------------------------------------------------------------------
+class Unary(Op):
+    __slots__ = ()
+    fn = ''       # the xp function computing it
+    uses = 'x'    # what vjp needs: 'x' (the input), 'y' (the output) or '' (nothing)
+
+    def forward(self, xp, a):
+        y = getattr(xp, self.fn)(a)
+        if y.dtype != a.dtype:   # SciPy computes half precision in float32
+            y = y.astype(a.dtype)
+        if self.uses:
+            self.saved = (a,) if self.uses == 'x' else (y,)
+        return y
+
+    def backward(self, xp, g):
+        return self.vjp(xp, g, *self.saved)
+
+
+class Neg(Unary):
+    fn, uses = 'negative', ''
+    def vjp(self, xp, g): return -g
+
+
+class Abs(Unary):
+    fn = 'abs'
+    def vjp(self, xp, g, x): return g * xp.sign(x)
+
+
+class Exp(Unary):
+    fn, uses = 'exp', 'y'
+    def vjp(self, xp, g, y): return g * y
+
+
+class Exp2(Unary):
+    fn, uses = 'exp2', 'y'
+    def vjp(self, xp, g, y): return g * y * math.log(2.0)
+
+
+class Expm1(Unary):
+    fn, uses = 'expm1', 'y'
+    def vjp(self, xp, g, y): return g * (y + 1)
+
+
+class Log(Unary):
+    fn = 'log'
+    def vjp(self, xp, g, x): return g / x
+
+
+class Log2(Unary):
+    fn = 'log2'
+    def vjp(self, xp, g, x): return g / (x * math.log(2.0))
+
+
+class Log10(Unary):
+    fn = 'log10'
+    def vjp(self, xp, g, x): return g / (x * math.log(10.0))
+
+
+class Log1p(Unary):
+    fn = 'log1p'
+    def vjp(self, xp, g, x): return g / (x + 1)
+
+
+class Sqrt(Unary):
+    fn, uses = 'sqrt', 'y'
+    def vjp(self, xp, g, y): return g / (y * 2)
+
+
+class Rsqrt(Unary):
+    uses = 'y'
+    def forward(self, xp, a):
+        y = 1 / xp.sqrt(a)
+        self.saved = (y,)
+        return y
+    def vjp(self, xp, g, y): return g * y * y * y * -0.5
+
+
+class Square(Unary):
+    fn = 'square'
+    def vjp(self, xp, g, x): return g * x * 2
+
+    @classmethod
+    def name(cls): return 'PowBackward0'
+
+
+class Reciprocal(Unary):
+    fn, uses = 'reciprocal', 'y'
+    def vjp(self, xp, g, y): return -g * y * y
+
+
+class Sin(Unary):
+    fn = 'sin'
+    def vjp(self, xp, g, x): return g * xp.cos(x)
+
+
+class Cos(Unary):
+    fn = 'cos'
+    def vjp(self, xp, g, x): return -g * xp.sin(x)
+
+
+class Tan(Unary):
+    fn, uses = 'tan', 'y'
+    def vjp(self, xp, g, y): return g * (y * y + 1)
+
+
+class Asin(Unary):
+    fn = 'arcsin'
+    def vjp(self, xp, g, x): return g / xp.sqrt(1 - x * x)
+
+
+class Acos(Unary):
+    fn = 'arccos'
+    def vjp(self, xp, g, x): return -g / xp.sqrt(1 - x * x)
+
+
+class Atan(Unary):
+    fn = 'arctan'
+    def vjp(self, xp, g, x): return g / (x * x + 1)
+
+
+class Sinh(Unary):
+    fn = 'sinh'
+    def vjp(self, xp, g, x): return g * xp.cosh(x)
+
+
+class Cosh(Unary):
+    fn = 'cosh'
+    def vjp(self, xp, g, x): return g * xp.sinh(x)
+
+
+class Tanh(Unary):
+    fn, uses = 'tanh', 'y'
+    def vjp(self, xp, g, y): return g * (1 - y * y)
+
+
+class Asinh(Unary):
+    fn = 'arcsinh'
+    def vjp(self, xp, g, x): return g / xp.sqrt(x * x + 1)
+
+
+class Acosh(Unary):
+    fn = 'arccosh'
+    def vjp(self, xp, g, x): return g / xp.sqrt(x * x - 1)
+
+
+class Atanh(Unary):
+    fn = 'arctanh'
+    def vjp(self, xp, g, x): return g / (1 - x * x)
+
+
+class Sigmoid(Unary):
+    uses = 'y'
+    def forward(self, xp, a):
+        y = 1 / (1 + xp.exp(-a))
+        self.saved = (y,)
+        return y
+    def vjp(self, xp, g, y): return g * y * (1 - y)
+
+
+class Erf(Unary):
+    fn = 'erf'
+    def vjp(self, xp, g, x): return g * xp.exp(-x * x) * (2 / math.sqrt(math.pi))
+
+
+class Erfc(Unary):
+    fn = 'erfc'
+    def vjp(self, xp, g, x): return g * xp.exp(-x * x) * (-2 / math.sqrt(math.pi))
+
+
+class Erfinv(Unary):
+    fn, uses = 'erfinv', 'y'
+    def vjp(self, xp, g, y): return g * xp.exp(y * y) * (math.sqrt(math.pi) / 2)
+
+
+class Lgamma(Unary):
+    fn = 'gammaln'
+    def vjp(self, xp, g, x): return g * xp.digamma(x)
+
+
+class Digamma(Unary):
+    fn = 'digamma'
+    def vjp(self, xp, g, x): return g * xp.polygamma(1, x)
+
+
+class Polygamma(Op):
+    __slots__ = ('n',)
+
+    def forward(self, xp, x, n):
+        self.n = n
+        self.saved = (x,)
+        y = xp.polygamma(n, x)
+        return y.astype(x.dtype) if y.dtype != x.dtype else y
+
+    def backward(self, xp, g):
+        return g * xp.polygamma(self.n + 1, self.saved[0])
+
+
+class Detached(Unary):
+    """Piecewise-constant ops (floor, ceil, round, trunc, sign): zero gradient, as torch gives."""
+    uses = ''
+    def vjp(self, xp, g): return xp.zeros_like(g)
+
+
+class Floor(Detached): fn = 'floor'
+class Ceil(Detached): fn = 'ceil'
+class Trunc(Detached): fn = 'trunc'
+class Sign(Detached): fn = 'sign'
+
+
+class Round(Detached):
+    def forward(self, xp, a, decimals=0):
+        return xp.round(a, decimals)
+
+
+class Frac(Unary):
+    uses = ''
+    def forward(self, xp, a): return a - xp.trunc(a)
+    def vjp(self, xp, g): return g
+
+
+class NanToNum(Unary):
+    def forward(self, xp, a, nan=0.0, posinf=None, neginf=None):
+        self.saved = (a,)
+        return xp.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
+    def vjp(self, xp, g, x): return g * xp.isfinite(x)
+
+
+def _unary(cls, name, floating=True, integer_ok=True):
+    """The public function for a unary op: int inputs go to float first where torch's result is float."""
+    def fn(input, *, out=None):
+        if type(input) is not Tensor:
+            input = _tensor(input, name)
+        if floating and input._data.dtype.kind in 'biu':
+            input = to_float(input)
+        elif not integer_ok and input._data.dtype.kind == 'b':
+            raise RuntimeError(f"{name}: not implemented for 'Bool'")
+        return cls.apply(input)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"torch.{name}: elementwise {name} of input."
+    return fn
+
+
+exp, exp2, expm1 = _unary(Exp, 'exp'), _unary(Exp2, 'exp2'), _unary(Expm1, 'expm1')
+log, log2, log10, log1p = _unary(Log, 'log'), _unary(Log2, 'log2'), _unary(Log10, 'log10'), _unary(Log1p, 'log1p')
+sqrt, rsqrt = _unary(Sqrt, 'sqrt'), _unary(Rsqrt, 'rsqrt')
+reciprocal = _unary(Reciprocal, 'reciprocal')
+sin, cos, tan = _unary(Sin, 'sin'), _unary(Cos, 'cos'), _unary(Tan, 'tan')
+asin, acos, atan = _unary(Asin, 'asin'), _unary(Acos, 'acos'), _unary(Atan, 'atan')
+sinh, cosh, tanh = _unary(Sinh, 'sinh'), _unary(Cosh, 'cosh'), _unary(Tanh, 'tanh')
+asinh, acosh, atanh = _unary(Asinh, 'asinh'), _unary(Acosh, 'acosh'), _unary(Atanh, 'atanh')
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+sigmoid = _unary(Sigmoid, 'sigmoid')
+erf, erfc, erfinv = _unary(Erf, 'erf'), _unary(Erfc, 'erfc'), _unary(Erfinv, 'erfinv')
+lgamma, digamma = _unary(Lgamma, 'lgamma'), _unary(Digamma, 'digamma')
+neg = negative = _unary(Neg, 'neg', floating=False, integer_ok=False)
+abs = absolute = _unary(Abs, 'abs', floating=False)
+square = _unary(Square, 'square', floating=False)
+sign = _unary(Sign, 'sign', floating=False)
+floor, ceil, trunc = (_unary(c, n, floating=False) for c, n in ((Floor, 'floor'), (Ceil, 'ceil'), (Trunc, 'trunc')))
+fix = trunc
+frac = _unary(Frac, 'frac')
+
+
+def polygamma(n, input):
+    return Polygamma.apply(to_float(_tensor(input, 'polygamma')), n=int(n))
+
+
+def round(input, *, decimals=0):
+    input = _tensor(input, 'round')
+    if input._data.dtype.kind in 'biu' and decimals >= 0:
+        return _wrap(input._data.copy(), None)
+    return Round.apply(input, decimals=decimals)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    input = _tensor(input, 'nan_to_num')
+    if input._data.dtype.kind in 'biu':
+        return _wrap(input._data.copy(), None)
+    return NanToNum.apply(input, nan=nan, posinf=posinf, neginf=neginf)
+
+
+# --- binary ops ----------------------------------------------------------------------------------
+class Add(Op):
+    __slots__ = ()
+    def forward(self, xp, a, b): return a + b
+    def backward(self, xp, g): return g, g
+
+
+class Sub(Op):
+    __slots__ = ()
+    def forward(self, xp, a, b): return a - b
+    def backward(self, xp, g): return g, -g
+
+
+class Mul(Op):
+    __slots__ = ()
+    def forward(self, xp, a, b):
+        self.saved = (a, b)
+        return a * b
+
+    def backward(self, xp, g):
+        a, b = self.saved
+        na, nb = self.needs
+        return (g * b if na else None), (g * a if nb else None)
+
+
+class Div(Op):
+    __slots__ = ()
+    def forward(self, xp, a, b):
+        self.saved = (a, b)
+        return a / b
+
+    def backward(self, xp, g):
+        a, b = self.saved
+        na, nb = self.needs
+        return (g / b if na else None), (-g * a / (b * b) if nb else None)
+
+
+class DivRounded(Op):
+    __slots__ = ()
+    def forward(self, xp, a, b, mode):
+        if mode == 'floor':
+            return xp.floor_divide(a, b) if a.dtype.kind in 'iub' else xp.floor(a / b)
+        if a.dtype.kind in 'iub':
+            q = xp.floor_divide(a, b)
+            return q + ((q < 0) & (q * b != a))   # C-style truncation towards zero
+        return xp.trunc(a / b)
+
+    def backward(self, xp, g): return xp.zeros_like(g), xp.zeros_like(g)
+
+    @classmethod
+    def name(cls): return 'DivBackward1'
+
+
+class Remainder(Op):
+    """remainder (Python's sign rule, like NumPy's mod) and fmod (C's: the sign of the dividend)."""
+    __slots__ = ('c',)
+    def forward(self, xp, a, b, c):
+        self.c = c
+        self.saved = (a, b)
+        return xp.fmod(a, b) if c else xp.mod(a, b)
+
+    def backward(self, xp, g):
+        a, b = self.saved
+        q = xp.trunc(a / b) if self.c else xp.floor(a / b)
+        return g, -g * q
+
+
+class Pow(Op):
+    __slots__ = ()
+    def forward(self, xp, a, b):
+        y = xp.power(a, b)
+        self.saved = (a, b, y)
+        return y
+
+    def backward(self, xp, g):
+        a, b, y = self.saved
+        na, nb = self.needs
+        ga = g * b * xp.power(a, b - 1) if na else None
+        gb = xp.where((a == 0) & (b >= 0), 0, g * y * xp.log(xp.where(a == 0, 1, a))) if nb else None
+        return ga, gb
+
+    @classmethod
+    def name(cls): return 'PowBackward1'
+
+
+class PowScalar(Op):
+    __slots__ = ('e',)
+    def forward(self, xp, a, e):
+        self.e = e
+        self.saved = (a,)
+        return xp.power(a, e)
+
+    def backward(self, xp, g):
+        e = self.e
+        if e == 0:
+            return xp.zeros_like(g)
+        return g * (e * xp.power(self.saved[0], e - 1))
+
+    @classmethod
+    def name(cls): return 'PowBackward0'
+
+
+class Atan2(Op):
+    __slots__ = ()
+    def forward(self, xp, a, b):
+        self.saved = (a, b)
+        return xp.arctan2(a, b)
+
+    def backward(self, xp, g):
+        a, b = self.saved
+        d = g / (a * a + b * b)
+        return d * b, -d * a
+
+
+class Hypot(Op):
+    __slots__ = ()
+    def forward(self, xp, a, b):
+        y = xp.hypot(a, b)
+        self.saved = (a, b, y)
+        return y
+
+    def backward(self, xp, g):
+        a, b, y = self.saved
+        return g * a / y, g * b / y
+
+
+class Maximum(Op):
+    """maximum/minimum: the gradient goes to the larger (smaller) input, split evenly on ties."""
+    __slots__ = ('lo',)
+    def forward(self, xp, a, b, lo):
+        self.lo = lo
+        self.saved = (a, b)
+        return xp.minimum(a, b) if lo else xp.maximum(a, b)
+
+    def backward(self, xp, g):
+        a, b = self.saved
+        win = (a < b) if self.lo else (a > b)
+        tie = (a == b)
+        half = g * 0.5
+        ga = xp.where(win, g, xp.where(tie, half, 0))
+        gb = xp.where(win | tie, xp.where(tie, half, 0), g)
+        return ga, gb
+
+
+class Lerp(Op):
+    __slots__ = ()
+    def forward(self, xp, a, b, w):
+        self.saved = (a, b, w)
+        return a + w * (b - a)
+
+    def backward(self, xp, g):
+        a, b, w = self.saved
+        return g * (1 - w), g * w, g * (b - a)
+
+
+class Where(Op):
+    __slots__ = ()
+    def forward(self, xp, cond, a, b):
+        self.saved = (cond,)
+        return xp.where(cond, a, b)
+
+    def backward(self, xp, g):
+        cond, = self.saved
+        return None, xp.where(cond, g, 0), xp.where(cond, 0, g)
+
+
+class Clamp(Op):
+    __slots__ = ()
+    def forward(self, xp, a, lo, hi):
+        self.saved = (a, lo, hi)
+        y = a
+        if lo is not None:
+            y = xp.maximum(y, lo)
+        if hi is not None:
+            y = xp.minimum(y, hi)
+        return y if y is not a else a.copy()
+
+    def backward(self, xp, g):
+        a, lo, hi = self.saved
+        inside = True
+        glo = ghi = None
+        if lo is not None:
+            above = a >= lo
+            inside = above
+            glo = xp.where(above, 0, g)
+        if hi is not None:
+            below = a <= hi
+            inside = below if inside is True else xp.logical_and(inside, below)
+            ghi = xp.where(below, 0, g)
+        return xp.where(inside, g, 0), glo, ghi
+
+
+def add(input, other, *, alpha=1, out=None):
+    """torch.add: input + alpha * other, with torch's type promotion and broadcasting."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    a, b, _ = promote(input, other, 'add')
+    return Add.apply(a, b)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """torch.sub: input - alpha * other."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    a, b, dt = promote(input, other, 'sub')
+    if dt is _dtype.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    return Sub.apply(a, b)
+
+
+subtract = sub
+
+
+def mul(input, other, *, out=None):
+    a, b, _ = promote(input, other, 'mul')
+    return Mul.apply(a, b)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """torch.div: true division (integers give floats) or rounding_mode 'trunc' / 'floor'."""
+    a, b, dt = promote(input, other, 'div')
+    if rounding_mode is None:
+        if dt.kind in 'bi':
+            a, b = _float_pair(a, b)
+        return Div.apply(a, b)
+    if rounding_mode not in ('trunc', 'floor'):
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                         f"'{rounding_mode}'")
+    if dt.kind in 'bi':
+        _check_int_divisor(b, 'div')
+    return DivRounded.apply(a, b, mode=rounding_mode)
+
+
+divide = true_divide = div
+
+
+def _float_pair(a, b):
+    f = _dtype._default[0]
+    return (cast(a, f) if isinstance(a, Tensor) else a.astype(f.np)), \
+           (cast(b, f) if isinstance(b, Tensor) else b.astype(f.np))
+
+
+def _check_int_divisor(b, op):
+    d = b._data if isinstance(b, Tensor) else b
+    if (d == 0).any():
+        raise RuntimeError(f"{op}: ZeroDivisionError (integer division by zero)")
+
+
+def floor_divide(input, other, *, out=None):
+    return div(input, other, rounding_mode='floor')
+
+
+def remainder(input, other, *, out=None):
+    a, b, dt = promote(input, other, 'remainder')
+    if dt.kind in 'bi':
+        _check_int_divisor(b, 'remainder')
+    return Remainder.apply(a, b, c=False)
+
+
+def fmod(input, other, *, out=None):
+    a, b, dt = promote(input, other, 'fmod')
+    if dt.kind in 'bi':
+        _check_int_divisor(b, 'fmod')
+    return Remainder.apply(a, b, c=True)
+
+
+def pow(input, exponent, *, out=None):
+    """torch.pow: tensor ** tensor, tensor ** number, or number ** tensor."""
+    if isinstance(input, Tensor) and isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
+        dt = input.dtype
+        if dt.kind in 'bi' and isinstance(exponent, float):
+            input = cast(input, _dtype._default[0])
+        elif dt.kind in 'bi' and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        elif dt.kind == 'b':
+            input = cast(input, _dtype.int64)
+        if exponent == 2 and input._data.dtype.kind in 'fc':
+            return Square.apply(input)
+        return PowScalar.apply(input, e=exponent if dt.kind in 'bi' and isinstance(exponent, int)
+                               else float(exponent) if isinstance(exponent, float) else exponent)
+    a, b, dt = promote(input, exponent, 'pow')
+    if dt.kind in 'bi' and (b < 0 if not isinstance(b, Tensor) else b._data < 0).any():
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return Pow.apply(a, b)
+
+
+float_power = lambda input, exponent: pow(cast(input, _dtype.float64) if isinstance(input, Tensor) else input,
+                                          cast(exponent, _dtype.float64) if isinstance(exponent, Tensor)
+                                          else float(exponent))
+
+
+def atan2(input, other, *, out=None):
+    a, b, dt = promote(input, other, 'atan2')
+    if dt.kind in 'bi':
+        a, b = _float_pair(a, b)
+    return Atan2.apply(a, b)
+
+
+arctan2 = atan2
+
+
+def hypot(input, other, *, out=None):
+    a, b, _ = promote(input, other, 'hypot')
+    return Hypot.apply(a, b)
+
+
+def maximum(input, other, *, out=None):
+    a, b, _ = promote(_tensor(input, 'maximum'), as_tensor_arg(other, 'maximum'), 'maximum')
+    return Maximum.apply(a, b, lo=False)
+
+
+def minimum(input, other, *, out=None):
+    a, b, _ = promote(_tensor(input, 'minimum'), as_tensor_arg(other, 'minimum'), 'minimum')
+    return Maximum.apply(a, b, lo=True)
+
+
+fmax, fmin = maximum, minimum
+
+
+def lerp(input, end, weight, *, out=None):
+    input = _tensor(input, 'lerp')
+    end = cast(as_tensor_arg(end, 'lerp', 'end'), input.dtype)
+    if not isinstance(weight, Tensor):
+        weight = const(float(weight), input._data.dtype, xp_of(input._data))
+    return Lerp.apply(input, end, weight)
+
+
+def where(condition, input=None, other=None, *, out=None):
+    """torch.where(cond, x, y): x where cond else y. torch.where(cond) is nonzero(cond, as_tuple=True)."""
+    if input is None and other is None:
+        from .indexing import nonzero
+        return nonzero(condition, as_tuple=True)
+    condition = as_tensor_arg(condition, 'where', 'condition')
+    if condition._data.dtype != bool:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{condition.dtype}")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        dt = result_type(input, other)
+        xp = xp_of(condition._data)
+        input, other = const(input, dt.np, xp), const(other, dt.np, xp)
+        return Where.apply(condition, input, other)
+    a, b, _ = promote(input, other, 'where')
+    return Where.apply(condition, a, b)
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    """torch.clamp: bounds may be numbers or tensors (broadcast); min > max gives max, as in torch."""
+    input = _tensor(input, 'clamp')
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    dt = result_type(*(x for x in (input, min, max) if x is not None))
+    xp = xp_of(input._data)
+    lo = cast(min, dt) if isinstance(min, Tensor) else (None if min is None else const(min, dt.np, xp))
+    hi = cast(max, dt) if isinstance(max, Tensor) else (None if max is None else const(max, dt.np, xp))
+    return Clamp.apply(cast(input, dt), lo, hi)
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+# --- comparisons, logic, bits (no gradients) -------------------------------------------------------
+def _no_grad_binary(npname, op, kinds=None):
+    def fn(input, other, *, out=None):
+        a, b, dt = promote(input, other, op)
+        if kinds is not None and dt.kind not in kinds:
+            raise RuntimeError(f"\"{op}_cpu\" not implemented for '{_TYPE_NAME.get(dt.name, dt.name)}'")
+        a = a._data if isinstance(a, Tensor) else a
+        b = b._data if isinstance(b, Tensor) else b
+        xp = xp_of(a)
+        return _wrap(getattr(xp, npname)(a, b), xp)
+    fn.__name__ = fn.__qualname__ = op
+    fn.__doc__ = f"torch.{op} (elementwise, no gradient)."
+    return fn
+
+
+_TYPE_NAME = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'bfloat16': 'BFloat16'}
+
+eq = _no_grad_binary('equal', 'eq')
+ne = not_equal = _no_grad_binary('not_equal', 'ne')
+lt = less = _no_grad_binary('less', 'lt')
+le = less_equal = _no_grad_binary('less_equal', 'le')
+gt = greater = _no_grad_binary('greater', 'gt')
+ge = greater_equal = _no_grad_binary('greater_equal', 'ge')
+logical_and = _no_grad_binary('logical_and', 'logical_and')
+logical_or = _no_grad_binary('logical_or', 'logical_or')
+logical_xor = _no_grad_binary('logical_xor', 'logical_xor')
+bitwise_and = _no_grad_binary('bitwise_and', 'bitwise_and', 'bi')
+bitwise_or = _no_grad_binary('bitwise_or', 'bitwise_or', 'bi')
+bitwise_xor = _no_grad_binary('bitwise_xor', 'bitwise_xor', 'bi')
+bitwise_left_shift = _no_grad_binary('left_shift', 'bitwise_left_shift', 'i')
+bitwise_right_shift = _no_grad_binary('right_shift', 'bitwise_right_shift', 'i')
+
+
+def _no_grad_unary(npname, op, kinds=None):
+    def fn(input, *, out=None):
+        input = _tensor(input, op)
+        a = input._data
+        if kinds is not None and a.dtype.kind not in kinds:
+            raise RuntimeError(f"\"{op}_cpu\" not implemented for "
+                               f"'{_TYPE_NAME.get(input.dtype.name, input.dtype.name)}'")
+        xp = xp_of(a)
+        return _wrap(getattr(xp, npname)(a), xp)
+    fn.__name__ = fn.__qualname__ = op
+    return fn
+
+
+logical_not = _no_grad_unary('logical_not', 'logical_not')
+bitwise_not = _no_grad_unary('invert', 'bitwise_not', 'biu')
+isnan = _no_grad_unary('isnan', 'isnan')
+isinf = _no_grad_unary('isinf', 'isinf')
+isfinite = _no_grad_unary('isfinite', 'isfinite')
+isposinf = _no_grad_unary('isposinf', 'isposinf')
+isneginf = _no_grad_unary('isneginf', 'isneginf')
+signbit = _no_grad_unary('signbit', 'signbit')
+
+
+def isreal(input):
+    xp = xp_of(input._data)
+    return _wrap(xp.isreal(input._data), xp)
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    a, b, _ = promote(input, other, 'isclose')
+    a, b = a._data, b._data if isinstance(b, Tensor) else b
+    xp = xp_of(a)
+    return _wrap(xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan), xp)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+def equal(input, other):
+    """True if both have the same shape and elements."""
+    return input.shape == other.shape and bool((input._data == other._data).all())
+
+
+# --- in-place forms and operators ---------------------------------------------------------------
+def _inplace(fn, name):
+    def method(self, *args, **kwargs):
+        return self._inplace(fn, *args, name=name, **kwargs)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place version of {fn.__name__}."
+    return method
+
+
+class Fill(Op):
+    __slots__ = ()
+    def forward(self, xp, a, v):
+        return xp.full(a.shape, v, a.dtype)
+
+    def backward(self, xp, g):
+        return None, xp.sum(g)
+
+
+def fill_(self, value):
+    """Fill with a number (or a 0-d tensor); records a graph only when autograd needs one."""
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.ndim} dimensions.")
+        if value._req or self._req:
+            return self._inplace(lambda s, v: Fill.apply(s, cast(v, s.dtype)), value, name='fill_')
+        value = value._data
+    if self._req:
+        return self._inplace(lambda s: Fill.apply(s, const(value, s._data.dtype, xp_of(s._data))), name='fill_')
+    self._data[...] = value
+    self._version[0] += 1
+    return self
+
+
+def zero_(self):
+    return fill_(self, 0)
+
+
+class Copy(Op):
+    __slots__ = ('src',)
+    def forward(self, xp, a, src):
+        self.src = src.dtype
+        out = xp.empty(a.shape, a.dtype)
+        out[...] = src
+        return out
+
+    def backward(self, xp, g):
+        return None, (g if g.dtype == self.src else xp.astype(g, self.src))
+
+    @classmethod
+    def name(cls): return 'CopyBackwards'
+
+
+def copy_(self, src, non_blocking=False):
+    """Copy src (broadcast to self's shape, cast to self's dtype) into self."""
+    src = as_tensor_arg(src, 'copy_', 'src')
+    if not (self._req or src._req) or not src._req and self.grad_fn is None:
+        if self._req:
+            return self._inplace(lambda s, x: Copy.apply(s, x), src, name='copy_')
+        try:
+            self._data[...] = src._data
+        except ValueError:
+            raise RuntimeError(f"copy_: the size of tensor a ({list(self.shape)}) must match the size of "
+                               f"tensor b ({list(src.shape)}) that it is broadcast into") from None
+        self._version[0] += 1
+        return self
+    return self._inplace(lambda s, x: Copy.apply(s, x), src, name='copy_')
+
+
+def _reversed(fn):
+    def method(self, other):
+        return fn(other, self)
+    return method
+
+
+def _pos(self):
+    return self
+
+
+_INPLACE = dict(add=add, sub=sub, mul=mul, div=div, true_divide=div, floor_divide=floor_divide,
+                remainder=remainder, fmod=fmod, pow=pow, neg=neg, abs=abs, exp=exp, exp2=exp2, expm1=expm1,
+                log=log, log2=log2, log10=log10, log1p=log1p, sqrt=sqrt, rsqrt=rsqrt, square=square,
+                reciprocal=reciprocal, sin=sin, cos=cos, tan=tan, asin=asin, acos=acos, atan=atan, sinh=sinh,
+                cosh=cosh, tanh=tanh, asinh=asinh, acosh=acosh, atanh=atanh, sigmoid=sigmoid, erf=erf, erfc=erfc,
+                erfinv=erfinv, lgamma=lgamma, digamma=digamma, clamp=clamp, clip=clip, clamp_min=clamp_min,
+                clamp_max=clamp_max, floor=floor, ceil=ceil, round=round, trunc=trunc, frac=frac, sign=sign,
+                nan_to_num=nan_to_num, lerp=lerp, atan2=atan2, hypot=hypot, eq=eq, ne=ne, lt=lt, le=le, gt=gt,
+                ge=ge, logical_and=logical_and, logical_or=logical_or, logical_xor=logical_xor,
+                logical_not=logical_not, bitwise_and=bitwise_and, bitwise_or=bitwise_or, bitwise_xor=bitwise_xor,
+                bitwise_not=bitwise_not, maximum=maximum, minimum=minimum, multiply=mul, subtract=sub,
+                divide=div, negative=neg, absolute=abs, arcsin=asin, arccos=acos, arctan=atan, fix=trunc,
+                polygamma=lambda self, n: polygamma(n, self))
+
+bind(**_INPLACE, **{k + '_': _inplace(f, k + '_') for k, f in _INPLACE.items()})
+bind(fill_=fill_, zero_=zero_, copy_=copy_, where=lambda self, condition, y: where(condition, self, y),
+     isnan=isnan, isinf=isinf, isfinite=isfinite, isposinf=isposinf, isneginf=isneginf, signbit=signbit,
+     isclose=isclose, allclose=allclose, equal=equal, float_power=float_power, arctan2=atan2,
+     bitwise_left_shift=bitwise_left_shift, bitwise_right_shift=bitwise_right_shift,
+     polygamma_=lambda self, n: self._inplace(lambda s: polygamma(n, s), name='polygamma_'),
+     greater=gt, greater_equal=ge, less=lt, less_equal=le, not_equal=ne, fmax=fmax, fmin=fmin)
+bind(__add__=add, __radd__=_reversed(add), __iadd__=_inplace(add, 'add_'),
+     __sub__=sub, __rsub__=_reversed(sub), __isub__=_inplace(sub, 'sub_'),
+     __mul__=mul, __rmul__=_reversed(mul), __imul__=_inplace(mul, 'mul_'),
+     __truediv__=div, __rtruediv__=_reversed(div), __itruediv__=_inplace(div, 'div_'),
+     __floordiv__=floor_divide, __rfloordiv__=_reversed(floor_divide),
+     __ifloordiv__=_inplace(floor_divide, 'floor_divide_'),
+     __mod__=remainder, __rmod__=_reversed(remainder), __imod__=_inplace(remainder, 'remainder_'),
+     __pow__=pow, __rpow__=_reversed(pow), __ipow__=_inplace(pow, 'pow_'),
+     __neg__=neg, __pos__=_pos, __abs__=abs,
+     __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt, __ge__=ge,
+     __and__=bitwise_and, __rand__=_reversed(bitwise_and), __iand__=_inplace(bitwise_and, 'bitwise_and_'),
+     __or__=bitwise_or, __ror__=_reversed(bitwise_or), __ior__=_inplace(bitwise_or, 'bitwise_or_'),
+     __xor__=bitwise_xor, __rxor__=_reversed(bitwise_xor), __ixor__=_inplace(bitwise_xor, 'bitwise_xor_'),
+     __invert__=bitwise_not, __lshift__=bitwise_left_shift, __rshift__=bitwise_right_shift)
+
+# The NumPy-named vocabulary that backward formulas use, differentiable under create_graph=True.
+for _name, _fn in dict(exp=exp, log=log, sqrt=sqrt, sin=sin, cos=cos, sinh=sinh, cosh=cosh, tanh=tanh,
+                       sign=sign, abs=abs, where=where, maximum=maximum, minimum=minimum, trunc=trunc,
+                       floor=floor, digamma=digamma, polygamma=polygamma, power=pow, square=square,
+                       isfinite=isfinite, logical_and=logical_and, logical_not=logical_not,
+                       negative=neg, reciprocal=reciprocal, erf=erf).items():
+    register(_name)(_fn)
+
+
+@register()
+def zeros_like(x):
+    return _wrap(xp_of(x._data).zeros_like(x._data), None)
+
+
+@register()
+def astype(x, dt):
+    return cast(x, _FROM_NP[dt] if not isinstance(dt, _dtype.dtype) else dt)
+
+
+@register()
+def real(x):
+    xp = xp_of(x._data)
+    return _wrap(xp.real(x._data), xp) if x._data.dtype.kind == 'c' else x
+
+
+__all__ = public_names(globals(), __name__)
