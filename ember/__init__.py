@@ -13,7 +13,15 @@ from .ops.shape import *  # noqa: F401,F403
 from .ops.indexing import *  # noqa: F401,F403
 from .ops.blas import *  # noqa: F401,F403
 from .ops.random import *  # noqa: F401,F403
-from . import autograd  # noqa: E402
+from .ops.info import *  # noqa: F401,F403
+from . import autograd, cuda, backends  # noqa: E402
+from . import random  # noqa: E402  (torch.random: seeding namespace; the samplers are ops.random's)
+from ._tensor_str import set_printoptions  # noqa: E402
+from ._config import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,
+                      is_deterministic_algorithms_warn_only_enabled, set_num_threads, get_num_threads,
+                      set_num_interop_threads, get_num_interop_threads)
+strided = 'torch.strided'   # layout and memory formats are accepted where torch takes them; ember has one layout
+contiguous_format, preserve_format, channels_last = 'torch.contiguous_format', 'torch.preserve_format', 'torch.channels_last'
 
 half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64

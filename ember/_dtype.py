@@ -101,6 +101,11 @@ def set_default_dtype(d):
     if d not in (float16, bfloat16, float32, float64):
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
     _default[0] = d
+    for hook in _on_default_change:
+        hook()
+
+
+_on_default_change = []   # caches that depend on the default dtype register a clear() here
 
 
 _INT_ORDER = {bool_: 0, uint8: 1, int8: 1, int16: 2, int32: 3, int64: 4}

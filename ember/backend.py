@@ -38,3 +38,6 @@ _BY_ARRAY_TYPE = {numpy.ndarray: numpy_backend}
 def xp_of(array):
     """The backend namespace of an array (numpy for CPU data)."""
     return _BY_ARRAY_TYPE.get(type(array), numpy_backend)
+
+# torch computes log(0) = -inf and 1/0 = inf silently; so do ember's ops (see docs/design.md).
+numpy.seterr(divide='ignore', over='ignore', invalid='ignore', under='ignore')

@@ -45,6 +45,9 @@ _TYPE_NAMES = {'float32': 'FloatTensor', 'float64': 'DoubleTensor', 'float16': '
                'bfloat16': 'BFloat16Tensor', 'int64': 'LongTensor', 'int32': 'IntTensor', 'int16': 'ShortTensor',
                'int8': 'CharTensor', 'uint8': 'ByteTensor', 'bool': 'BoolTensor', 'complex64': 'ComplexFloatTensor',
                'complex128': 'ComplexDoubleTensor'}
+_SHORT_NAMES = {'float32': 'float', 'float64': 'double', 'float16': 'half', 'int64': 'long', 'int32': 'int',
+                'int16': 'short', 'int8': 'char', 'uint8': 'unsigned char', 'bool': 'bool', 'bfloat16': 'bfloat16',
+                'complex64': 'c10::complex<float>', 'complex128': 'c10::complex<double>'}
 _TYPE_BY_NAME = {'torch.' + v: k for k, v in _TYPE_NAMES.items()}
 
 
@@ -137,7 +140,6 @@ class Tensor:
     def is_complex(self):
         return self.dtype.is_complex
 
-    @property
     def is_signed(self):
         return self.dtype.is_signed
 
@@ -169,7 +171,7 @@ class Tensor:
                                "computed variable in a subgraph that doesn't require differentiation use "
                                "var_no_grad = var.detach().")
         if requires_grad and self._data.dtype.kind not in 'fcV' and self._data.dtype != _dtype.bfloat16.np:
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         self._req = bool(requires_grad)
         return self
 
@@ -188,10 +190,13 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                                 f"{type(g).__name__}")
             if g.shape != self.shape:
-                raise RuntimeError(f"assigned grad has data of a different size: {list(g.shape)} vs "
-                                   f"{list(self.shape)}")
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(g.shape)}' to a tensor of size "
+                                   f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the "
+                                   "same size")
             if g.dtype != self.dtype:
-                raise RuntimeError(f"assigned grad has data of a different type: {g.dtype} vs {self.dtype}")
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{_SHORT_NAMES[g.dtype.name]}' to a "
+                                   f"tensor with grad_dtype '{_TYPE_NAMES[self.dtype.name][:-6]}'. The gradient must "
+                                   "match the tensor's grad_dtype (defaults to the tensor's dtype).")
         self._grad = g
 
     @grad.deleter
@@ -311,8 +316,9 @@ class Tensor:
 
     def _scalar(self, what):
         if self._data.size != 1:
-            raise RuntimeError(f"{what} of Tensor with more than one value is ambiguous" if what == 'Boolean value'
-                               else f"only one element tensors can be converted to Python scalars")
+            if what == 'Boolean value':
+                raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return self.item()
 
     def __bool__(self):
@@ -335,7 +341,7 @@ class Tensor:
     def __format__(self, spec):
         if self._data.ndim == 0:
             return format(self.item(), spec)
-        return format(str(self), spec)
+        return object.__format__(self, spec)   # as torch: str(self), and a TypeError for a non-empty spec
 
     def __repr__(self, *, tensor_contents=None):
         from ._tensor_str import tensor_repr
@@ -478,6 +484,12 @@ class Tensor:
             src = self
         r = fn(src, *args, **kwargs)
         self._write(r, name)
+        if graph and r.grad_fn is not None and r.grad_fn.saved_from:
+            # A node that saved its output (exp_ saves the result) saved what now lives in self: a later
+            # in-place change of self must make its backward refuse to run, as torch's does.
+            rv, node = r._version, r.grad_fn
+            node.saved_from = [(s[0], self._version, self._version[0]) if s is not None and s[1] is rv else s
+                               for s in node.saved_from]
         if graph:
             if r.dtype.np != self._data.dtype:
                 r = cast(r, self.dtype)
@@ -564,9 +576,26 @@ def _as_array(data, dt=None, xp=numpy_backend):
     try:
         return xp.array(a, dtype=dt.np) if not isinstance(a, xp.ndarray) else a.astype(dt.np, copy=False)
     except OverflowError:
-        return xp.array(a).astype(dt.np)
+        if dt.kind in 'fc':
+            raise
+        b = xp.array(a)
+        if b.dtype.kind != 'i':   # beyond int64: torch refuses rather than wrapping
+            raise ValueError("Overflow when unpacking long long") from None
+        return b.astype(dt.np)
     except (ValueError, TypeError) as e:
+        _check_ragged(data)
         raise TypeError(f"could not convert {type(data).__name__} to a tensor: {e}") from None
+
+
+def _check_ragged(data, dim=0):
+    """torch's error for nested lists of uneven lengths."""
+    if isinstance(data, (list, tuple)) and data and all(isinstance(x, (list, tuple)) for x in data):
+        n = len(data[0])
+        for x in data:
+            if len(x) != n:
+                raise ValueError(f"expected sequence of length {n} at dim {dim + 1} (got {len(x)})")
+        for x in data:
+            _check_ragged(x, dim + 1)
 
 
 def _has_tensor(seq):
@@ -591,6 +620,8 @@ def _infer_dtype(data):
                 walk(y)
         elif isinstance(x, Tensor):
             kinds.add(x.dtype)
+        elif hasattr(x, 'dtype'):   # NumPy arrays and scalars keep their dtype (np.float64 is a float too)
+            kinds.add(_dtype.from_numpy_dtype(x.dtype))
         elif isinstance(x, bool):
             kinds.add('b')
         elif isinstance(x, int):
@@ -599,10 +630,10 @@ def _infer_dtype(data):
             kinds.add('f')
         elif isinstance(x, complex):
             kinds.add('c')
-        elif hasattr(x, 'dtype'):
-            kinds.add(_dtype.from_numpy_dtype(x.dtype))
+        elif isinstance(x, str):
+            raise ValueError(f"too many dimensions 'str'")
         else:
-            raise TypeError(f"Could not infer dtype of {type(x).__name__}")
+            raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
     walk(data)
     dt = None
     for k in kinds:
@@ -645,12 +676,17 @@ class CopySlices(Op):
 
     def forward(self, xp, base, value, view_fn):
         self.view_fn = view_fn
-        self.mask = xp.ones(base.shape, bool)
+        # the base's layout (order='K'), so view_fn re-creates the same view on the mask as on the data
+        self.mask = xp.ones_like(base, dtype=bool)
         view_fn(xp, self.mask)[...] = False
         return base   # the view's storage is the base's: the write has already happened
 
     def backward(self, xp, g):
         return xp.where(self.mask, g, 0), self.view_fn(xp, g)
+
+    @classmethod
+    def name(cls):
+        return 'torch::autograd::CopySlices'
 
 
 def _make_view(t, view_fn, op_result=None):

@@ -3,3 +3,5 @@ from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, 
                         is_inference_mode_enabled)
 from .api import backward, grad
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
+from .function import Function, FunctionCtx, once_differentiable
+from . import graph, function  # noqa: F401

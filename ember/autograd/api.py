@@ -23,7 +23,7 @@ def _root_grads(outputs, grad_outputs, create_graph):
                 raise RuntimeError("grad can be implicitly created only for real scalar outputs")
             g = _wrap(_ones_like(t._data), None)
         elif not isinstance(g, _graph.Tensor):
-            g = _wrap(_ones_like(t._data) * g, None)
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         else:
             if tuple(g.shape) != tuple(t._data.shape):
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "

@@ -8,7 +8,8 @@ complete and whose successor is the only one pending skips the heap (the chain c
 import heapq
 from .graph import _wrap
 from .grad_mode import _enabled
-from ..backend import xp_of
+from ..backend import xp_of, _BY_ARRAY_TYPE
+from .graph import FREED
 from . import graph as _graph
 
 
@@ -30,6 +31,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     With `inputs` (tensors, leaf or not), nothing is accumulated: the gradient reaching each
     input is returned instead (None where none arrives)."""
     graph_mode = bool(create_graph)
+    gxp = None
     if graph_mode:
         from .graph_xp import xp as gxp
     token = _enabled.set(graph_mode)
@@ -54,16 +56,19 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
             else:
                 _add_pending(pending, heap, t.grad_fn, t._nr, g)
 
-        while heap:
-            node = heapq.heappop(heap)[2]
-            grads = pending.pop(node)
+        node = None
+        while node is not None or heap:
+            if node is None:   # else: the chain fast path below handed us the next node directly
+                node = heapq.heappop(heap)[2]
+                grads = pending.pop(node)
             if node.out_hooks:
                 grads = _run_output_hooks(node, grads, graph_mode, shared)
             if capture is not None:
                 for nr, g in enumerate(grads):
                     for k in capture.get((node, nr), ()):
                         results[k] = g
-            node.check_saved()
+            if node.saved_from or node.saved is FREED:
+                node.check_saved()
             if len(grads) > 1:
                 grads = [_zeros_for(node, nr, graph_mode) if g is None else g for nr, g in enumerate(grads)]
             if graph_mode:
@@ -74,7 +79,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                 finally:
                     node.saved = raw
             else:
-                in_grads = node.backward(xp_of(grads[0]), *grads)
+                g0 = grads[0]
+                in_grads = node.backward(_BY_ARRAY_TYPE.get(type(g0)) or xp_of(g0), *grads)
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             if node.hooks:
@@ -82,9 +88,10 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     r = h(in_grads, tuple(grads))
                     if r is not None:
                         in_grads = tuple(r)
-            if not retain_graph:
+            if not retain_graph and node.saved:
                 node.release()
             shapes = node.in_shapes
+            nxt = None
             for i, parent in enumerate(node.parents):
                 if parent is None:
                     continue
@@ -94,9 +101,26 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                 if g.shape != shapes[i]:
                     g = sum_to(gxp if graph_mode else xp_of(g), g, shapes[i])
                 if type(parent) is tuple:
-                    _add_pending(pending, heap, parent[0], parent[1], g)
+                    p, nr = parent
+                    # Chain fast path: a parent not yet pending and newer than everything on the heap
+                    # would be popped next anyway, and nothing else can still feed it.
+                    if (nxt is None and nr == 0 and p.out_meta is None and p not in pending
+                            and (not heap or p.seq > -heap[0][0])):
+                        nxt = p
+                        next_grads = [g]
+                    elif nxt is p:
+                        next_grads[0] = next_grads[0] + g
+                    else:
+                        _add_pending(pending, heap, p, nr, g)
                 else:
                     _add_leaf(leaf_grads, parent, g)
+            if nxt is not None and (nxt in pending or (heap and -heap[0][0] > nxt.seq)):
+                # another parent of this node went onto the heap after nxt was chosen: queue nxt too
+                _add_pending(pending, heap, nxt, 0, next_grads[0])
+                nxt = None
+            node = nxt
+            if nxt is not None:
+                grads = next_grads
 
         for t, g in leaf_grads.values():
             if t._hooks:
@@ -176,8 +200,7 @@ def accumulate_grad(t, g, graph_mode, shared=None):
             g = g.astype(t._data.dtype)
         t._grad = _wrap(g, xp)
     else:
+        # torch adds in place when not building a graph, so a .grad with history keeps it; a new array
+        # (not +=) so that no alias of the old gradient changes
         old = t._grad
-        if old.grad_fn is not None or old._req:
-            t._grad = old + _wrap(g, xp)
-        else:
-            old._data = old._data + g
+        old._data = (old._data + g).astype(old._data.dtype, copy=False)

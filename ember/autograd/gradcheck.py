@@ -73,7 +73,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
         if not np.allclose(analytical[j], num, rtol=rtol, atol=atol):
             if not raise_exception:
                 return False
-            i = inputs.index(x) if any(x is y for y in inputs) else j
+            i = next((k for k, y in enumerate(inputs) if y is x), j)   # `is`: == on Tensors is elementwise
             raise GradcheckError(f"Jacobian mismatch for output 0 with respect to input {i},\n"
                                  f"numerical:{num}\nanalytical:{analytical[j]}\n")
     return True

@@ -11,15 +11,15 @@ A node holds no input Tensors (activations are freed as soon as nothing needs th
 edges to the nodes that made its inputs, or to leaf tensors that accumulate grads.
 """
 import itertools
-from ..backend import xp_of
-from .grad_mode import is_grad_enabled
+from ..backend import xp_of, _BY_ARRAY_TYPE
+from .grad_mode import _enabled
 
 _seq = itertools.count()
 FREED = ('freed',)
 
 
 class Op:
-    __slots__ = ('parents', 'seq', 'needs', 'saved', 'saved_from', 'in_shapes', 'out_meta', 'hooks',
+    __slots__ = ('parents', 'seq', 'saved', 'saved_from', 'in_shapes', 'out_meta', 'hooks',
                  'out_hooks', '__weakref__')
     differentiable_outputs = None  # multi-output ops: tuple of flags, False for outputs like indices
 
@@ -37,73 +37,90 @@ class Op:
     @classmethod
     def apply(cls, *inputs, **params):
         """Run forward on the inputs' arrays, wrap the result, record a node if grads are needed."""
-        node = cls.__new__(cls)
+        node = _new_tensor(cls)
         node.saved = ()
         arrays = []
         requires = False
-        xp = None
         for t in inputs:
             if type(t) is Tensor or isinstance(t, Tensor):
                 arrays.append(t._data)
                 if t._req:
                     requires = True
-                if xp is None:
-                    xp = xp_of(t._data)
             else:
                 arrays.append(t)
-        if xp is None:
-            xp = xp_of(arrays[0])
+        xp = _BY_ARRAY_TYPE.get(type(arrays[0])) or xp_of(arrays[0])
         out = node.forward(xp, *arrays, **params)
-        if not (requires and is_grad_enabled()):
+        if not (requires and _enabled.get()):
             if type(out) is tuple:
                 return tuple(_wrap(o, xp) for o in out)
             return _wrap(out, xp)
+
         node._record(inputs, arrays)
         if type(out) is tuple:
             node.out_meta = tuple((o.shape, o.dtype, xp) for o in out)
             flags = cls.differentiable_outputs or (True,) * len(out)
             outs = tuple(_wrap_out(o, xp, node, i, f) for i, (o, f) in enumerate(zip(out, flags)))
-            node._note_saved_outputs(out, outs)
+            if node.saved:
+                node._note_saved_outputs(out, outs)
             return outs
-        res = _wrap_out(out, xp, node, 0, True)
-        if node.saved:
-            node._note_saved_outputs((out,), (res,))
+        if type(out) is not xp.ndarray:   # a NumPy scalar: the saved copy must be the output array too
+            raw, out = out, xp.asarray(out)
+            node.saved = tuple(out if s is raw else s for s in node.saved)
+        res = _new_tensor(Tensor)
+        res._data = out
+        res._req = True
+        res._grad = res._view = res._hooks = None
+        res.grad_fn = node
+        res._nr = 0
+        res._version = [0]
+        saved = node.saved
+        if saved:
+            k = 0
+            for s in saved:
+                if s is out:
+                    node.saved_from[k] = (-1, res._version, 0)
+                k += 1
         return res
 
+    @property
+    def needs(self):
+        """Which inputs need a gradient (backward formulas skip the others)."""
+        return [p is not None for p in self.parents]
+
     def _record(self, inputs, arrays):
+        """Edges to whatever made each input (a leaf Tensor, or (node, output number)), and for each
+        saved array that is an input, the input's version now (checked again before backward)."""
         self.seq = next(_seq)
         parents = []
-        needs = []
+        saved = self.saved
+        src = [None] * len(saved) if saved else None
+        i = 0
         for t in inputs:
-            if isinstance(t, Tensor) and t._req:
-                fn = t.grad_fn
-                parents.append(t if fn is None else (fn, t._nr))
-                needs.append(True)
+            if type(t) is Tensor or isinstance(t, Tensor):
+                if t._req:
+                    fn = t.grad_fn
+                    parents.append(t if fn is None else (fn, t._nr))
+                else:
+                    parents.append(None)
+                if saved:
+                    a = t._data
+                    k = 0
+                    for s in saved:   # identity, not equality: a saved input is its array
+                        if s is a:
+                            src[k] = (i, t._version, t._version[0])
+                        k += 1
             else:
                 parents.append(None)
-                needs.append(False)
-        self.parents = tuple(parents)
-        self.needs = tuple(needs)
-        self.in_shapes = tuple(a.shape if hasattr(a, 'shape') else () for a in arrays)
+            i += 1
+        self.parents = parents
+        self.saved_from = src
+        self.in_shapes = [a.shape if hasattr(a, 'shape') else () for a in arrays]
         self.hooks = self.out_hooks = self.out_meta = None
-        if self.saved:
-            # Remember where each saved array came from: to check versions at backward, and to
-            # rebuild Tensors for create_graph. Identity, not equality: a saved input is its array.
-            src = []
-            for s in self.saved:
-                for i, a in enumerate(arrays):
-                    if a is s and isinstance(inputs[i], Tensor):
-                        v = inputs[i]._version
-                        src.append((i, v, v[0]))
-                        break
-                else:
-                    src.append(None)
-            self.saved_from = src
-        else:
-            self.saved_from = None
 
     def _note_saved_outputs(self, out_arrays, out_tensors):
         src = self.saved_from
+        if src is None:
+            src = self.saved_from = [None] * len(self.saved)
         for k, s in enumerate(self.saved):
             if src[k] is None:
                 for j, o in enumerate(out_arrays):
@@ -122,11 +139,12 @@ class Op:
             for k, src in enumerate(self.saved_from):
                 if src is not None and src[1][0] != src[2]:
                     a = self.saved[k]
-                    which = f"which is output {-1 - src[0]} of {self.name()}" if src[0] < 0 else \
-                        f"which is input {src[0]} of {self.name()}"
+                    # named by the node that made the saved tensor, as torch names it
+                    maker = (self, -1 - src[0]) if src[0] < 0 else self.parents[src[0]]
+                    which = f", which is output {maker[1]} of {maker[0].name()}," if type(maker) is tuple else ""
                     raise RuntimeError(
                         "one of the variables needed for gradient computation has been modified by an inplace "
-                        f"operation: [{_type_name(a)} {list(a.shape)}], {which}, is at version {src[1][0]}; "
+                        f"operation: [{_type_name(a)} {list(a.shape)}]{which} is at version {src[1][0]}; "
                         f"expected version {src[2]} instead. Hint: the backtrace further above can show the "
                         "operation that failed to compute its gradient.")
 

@@ -50,8 +50,39 @@ def as_tensor_arg(x, op, argname='other'):
 def promote(a, b, op):
     """(a, b) in their common torch dtype: Tensors are cast (a recorded op), Python numbers become
     cached 0-d arrays. Returns the pair and the common dtype."""
-    if type(a) is Tensor and type(b) is Tensor and a._data.dtype == b._data.dtype:
-        return a, b, _FROM_NP[a._data.dtype]
+    if type(a) is Tensor:
+        tb = type(b)
+        if tb is Tensor:
+            if a._data.dtype == b._data.dtype:
+                return a, b, _FROM_NP[a._data.dtype]
+        elif tb is float or tb is int:
+            hit = _scalar_cache.get((tb, b, a._data.dtype, type(a._data)))
+            if hit is None:
+                hit = _scalar_entry(a, b)
+            c, dt = hit
+            return (a if dt.np == a._data.dtype else cast(a, dt)), c, dt
+    elif type(b) is Tensor and (type(a) is float or type(a) is int):
+        b, a, dt = promote(b, a, op)
+        return a, b, dt
+    return _promote_general(a, b, op)
+
+
+_scalar_cache = {}
+_dtype._on_default_change.append(_scalar_cache.clear)
+
+
+def _scalar_entry(t, v):
+    """Cache (0-d constant, result dtype) for tensor-of-this-dtype op this Python number."""
+    if len(_scalar_cache) > 4096:
+        _scalar_cache.clear()
+    dt = _scalar_with(_FROM_NP[t._data.dtype], v)
+    entry = (const(v, dt.np, _xp(t)), dt)
+    if v == v and (v or type(v) is int):   # never cache NaN (unequal to itself) or 0.0 (equal to -0.0)
+        _scalar_cache[(type(v), v, t._data.dtype, type(t._data))] = entry
+    return entry
+
+
+def _promote_general(a, b, op):
     if isinstance(a, Tensor):
         if isinstance(b, Tensor):
             dt = result_type(a, b)

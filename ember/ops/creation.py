@@ -27,6 +27,8 @@ def _size(size, op):
                         f"{type(next(s for s in size if not hasattr(s, '__index__'))).__name__}") from None
     for s in shape:
         if s < 0:
+            if op == 'zeros':   # torch words this one differently
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"{op}: Trying to create tensor with negative dimension {s}: {list(shape)}")
     return shape
 
@@ -46,8 +48,6 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         a = _as_array(data, dt, xp)
         if a is data or (hasattr(data, '__array_interface__') and xp.shares_memory(a, data)):
             a = a.copy()
-        if dt is None and not hasattr(data, 'dtype') and a.dtype.kind == 'f' and a.dtype != _dtype._default[0].np:
-            a = a.astype(_dtype._default[0].np)
     return _new(a, requires_grad)
 
 
@@ -108,6 +108,8 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """torch.full: the dtype follows fill_value (bool, int64, default float, complex) unless given."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     if dtype is None:
@@ -137,22 +139,82 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
     return _like('full_like', fill_value, input, dtype, device, requires_grad)
 
 
+# torch's CPU range kernels fill 2 vectors of 32 bytes per step (8 floats, 4 doubles): each vector is
+# arange(base, step) with base = start + step * i, and the compiler fuses every a * b + c into one
+# rounding (FMA); the elements past the last whole pair of vectors are computed one by one. Doing the
+# same arithmetic gives torch's values bit for bit (for up to 32768 elements, torch's grain size).
+_VECTOR_BYTES = 32
+
+
+def _two_sum(a, b):
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _split(a):
+    c = a * 134217729.0   # 2**27 + 1: Veltkamp's split into two 26-bit halves
+    hi = c - (c - a)
+    return hi, a - hi
+
+
+def _fma(a, b, c):
+    """a * b + c in float64 with a single rounding, by error-free transformations."""
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s, t = _two_sum(p, c)
+    return s + (t + e)
+
+
+def _lanes(xp, n, itemsize):
+    """For each element: the index its vector starts at, its lane, and whether it is in a vector."""
+    w = max(1, _VECTOR_BYTES // itemsize)
+    i = xp.arange(n, dtype='float64')
+    lane = i % w
+    return i, i - lane, lane, i < (n // (2 * w)) * 2 * w
+
+
+def _float_range(xp, start, step, n, np_dtype):
+    """torch.arange's values for a floating dtype: start and step in float64, as its CPU kernel does."""
+    if np_dtype.itemsize < 4:   # half precision: start and step in float32, one rounding per element
+        start, step = xp.float32(start), xp.float32(step)
+        return (xp.float64(step) * xp.arange(n, dtype='float64') + xp.float64(start)).astype('float32') \
+            .astype(np_dtype)
+    i, base_i, lane, vec = _lanes(xp, n, np_dtype.itemsize)
+    start, step = xp.float64(start), xp.float64(step)
+    base = _fma(step, base_i, start).astype(np_dtype).astype('float64')
+    return xp.where(vec, _fma(lane, step, base), _fma(step, i, start)).astype(np_dtype)
+
+
 def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    """torch.arange: integer arguments give int64, any float gives the default float dtype."""
+    """torch.arange: values from start to end (exclusive) by step. Integer arguments give int64, a float gives
+    the default float dtype; an integer dtype truncates the arguments first, as torch does."""
     if end is None:
         start, end = 0, start
-    args = [x.item() if isinstance(x, Tensor) else x for x in (start, end, step)]
-    if args[2] == 0:
+    args = [x.item() if isinstance(x, Tensor) else x.item() if hasattr(x, 'item') else x for x in (start, end, step)]
+    integral = all(isinstance(x, int) for x in args)
+    dt = to_dtype(dtype) or (_dtype.int64 if integral else _dtype._default[0])
+    start, end, step = args
+    if step == 0:
         raise RuntimeError("arange: step must be nonzero")
-    if (args[1] - args[0]) * args[2] < 0:
-        raise RuntimeError(f"arange: upper bound and larger bound inconsistent with step sign")
-    dt = to_dtype(dtype) or (_dtype.int64 if all(isinstance(x, int) for x in args) else _dtype._default[0])
+    if (end - start) * step < 0:
+        raise RuntimeError("arange: upper bound and lower bound inconsistent with step sign")
+    n = math.ceil((end - start) / step)
+    if dt.kind in 'bi':
+        start, end, step = (int(x) for x in args)
+        if dt is _dtype.int64:   # torch sizes int64 ranges from the truncated arguments, others from the originals
+            if step == 0:
+                raise ValueError("arange: step must be nonzero")
+            n = (end - start + step - (1 if step > 0 else -1)) // step
     xp = _xp(device)
-    n = max(0, math.ceil((args[1] - args[0]) / args[2]))
-    # computed in float64 (or int64) then cast, as torch does, so float32 ranges do not drift
-    a = args[0] + args[2] * xp.arange(n, dtype='float64' if dt.kind in 'fc' or not all(
-        isinstance(x, int) for x in args) else 'int64')
-    return _new(a.astype(dt.np), requires_grad)
+    n = max(0, n)
+    if dt.kind in 'bi':
+        a = (start + step * xp.arange(n, dtype='int64')).astype(dt.np)
+    else:
+        a = _float_range(xp, start, step, n, dt.np)
+    return _new(a, requires_grad)
 
 
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
@@ -165,21 +227,34 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """torch.linspace: steps values evenly spaced from start to end (both included)."""
     if steps < 0:
         raise RuntimeError("linspace: number of steps must be non-negative")
     dt = to_dtype(dtype) or _dtype._default[0]
     xp = _xp(device)
     start, end = (x.item() if isinstance(x, Tensor) else x for x in (start, end))
-    # torch fills the first half from start and the second half from end (symmetric rounding)
     if steps == 1:
-        a = xp.asarray([start], dtype='float64')
+        return _new(xp.asarray([start]).astype(dt.np), requires_grad)
+    # torch's kernel: the first half counts up from start, the second half down from end, with step and
+    # both ends in the output dtype (float64 for integer outputs); each a * b + c rounded once, as the
+    # compiler's fused multiply-add does. Within an ulp (of the larger end) of torch's values.
+    work = dt.np if dt.kind in 'fc' else xp.dtype('float64')
+    s, e = xp.asarray(start).astype(work), xp.asarray(end).astype(work)
+    if dt.kind in 'bi':
+        s, e = xp.trunc(s), xp.trunc(e)   # start and end are converted to the integer dtype first
+    step = ((e - s) / xp.asarray(steps - 1).astype(work)).astype(work)
+    i = xp.arange(steps, dtype='float64')
+    up = i < steps // 2
+    if work.itemsize < 4:   # half precision: every operation rounds to the dtype (no fused ops)
+        i, k = i.astype(work), (steps - 1 - i).astype(work)
+        a = xp.where(up, (s + (step * i).astype(work)).astype(work), (e - (step * k).astype(work)).astype(work))
     else:
-        step = (end - start) / (steps - 1)
-        i = xp.arange(steps, dtype='float64')
-        half = steps // 2
-        a = xp.where(i < half, start + step * i, end - step * (steps - 1 - i))
-    if dt.kind == 'i':
-        a = xp.trunc(a) if dt.kind == 'i' else a
+        f8 = lambda x: xp.asarray(x, dtype='float64')
+        # float32 products are exact in float64, so one float64 add is (nearly always) the fused result
+        fma = _fma if work == xp.float64 else lambda a, b, c: a * b + c
+        a = xp.where(up, fma(f8(step), i, f8(s)), fma(-f8(step), steps - 1 - i, f8(e))).astype(work)
+    if dt.kind in 'bi':
+        a = xp.trunc(a)
     return _new(a.astype(dt.np), requires_grad)
 
 

@@ -247,15 +247,29 @@ class NanToNum(Unary):
     def vjp(self, xp, g, x): return g * xp.isfinite(x)
 
 
-def _unary(cls, name, floating=True, integer_ok=True):
-    """The public function for a unary op: int inputs go to float first where torch's result is float."""
+# torch's scalar type names, as its error messages spell them
+_INT_NAMES = {'bool': 'Bool', 'uint8': 'Byte', 'int8': 'Char', 'int16': 'Short', 'int32': 'Int', 'int64': 'Long',
+              'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'bfloat16': 'BFloat16',
+              'complex64': 'ComplexFloat', 'complex128': 'ComplexDouble'}
+
+
+def _not_for(name, t):
+    return NotImplementedError(f"\"{name}_cpu\" not implemented for '{_INT_NAMES[t.dtype.name]}'")
+
+
+def _unary(cls, name, ints='float'):
+    """The public function for a unary op. ints says what integer and bool inputs do, as in torch:
+    'float' (computed in the default float dtype), 'keep' (ints keep their dtype, bools are refused)
+    or 'refuse' (floating point only)."""
     def fn(input, *, out=None):
         if type(input) is not Tensor:
             input = _tensor(input, name)
-        if floating and input._data.dtype.kind in 'biu':
-            input = to_float(input)
-        elif not integer_ok and input._data.dtype.kind == 'b':
-            raise RuntimeError(f"{name}: not implemented for 'Bool'")
+        k = input._data.dtype.kind
+        if k in 'biu':
+            if ints == 'float':
+                input = to_float(input)
+            elif ints == 'refuse' or k == 'b':
+                raise _not_for(name, input)
         return cls.apply(input)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"torch.{name}: elementwise {name} of input."
@@ -274,22 +288,50 @@ arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, aco
 sigmoid = _unary(Sigmoid, 'sigmoid')
 erf, erfc, erfinv = _unary(Erf, 'erf'), _unary(Erfc, 'erfc'), _unary(Erfinv, 'erfinv')
 lgamma, digamma = _unary(Lgamma, 'lgamma'), _unary(Digamma, 'digamma')
-neg = negative = _unary(Neg, 'neg', floating=False, integer_ok=False)
-abs = absolute = _unary(Abs, 'abs', floating=False)
-square = _unary(Square, 'square', floating=False)
-sign = _unary(Sign, 'sign', floating=False)
-floor, ceil, trunc = (_unary(c, n, floating=False) for c, n in ((Floor, 'floor'), (Ceil, 'ceil'), (Trunc, 'trunc')))
+abs = absolute = _unary(Abs, 'abs', ints='keep')
+floor, ceil, trunc = (_unary(c, n, ints='keep') for c, n in ((Floor, 'floor'), (Ceil, 'ceil'), (Trunc, 'trunc')))
 fix = trunc
-frac = _unary(Frac, 'frac')
+frac = _unary(Frac, 'frac', ints='refuse')
+_neg, _sign, _square = _unary(Neg, 'neg', ints='keep'), _unary(Sign, 'sign', ints='keep'), \
+    _unary(Square, 'square', ints='keep')
+
+
+def neg(input, *, out=None):
+    """torch.neg: -input."""
+    if type(input) is Tensor and input._data.dtype.kind == 'b':
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
+    return _neg(input)
+
+
+negative = neg
+
+
+def sign(input, *, out=None):
+    """torch.sign: -1, 0 or 1 by the sign of each element (a bool is its own sign)."""
+    if type(input) is Tensor and input._data.dtype.kind == 'b':
+        return _wrap(input._data.copy(), None)
+    return _sign(input)
+
+
+def square(input, *, out=None):
+    """torch.square: input * input (bools give int64, as torch.pow(bool, 2) does)."""
+    if type(input) is Tensor and input._data.dtype.kind == 'b':
+        input = cast(input, _dtype.int64)
+    return _square(input)
 
 
 def polygamma(n, input):
     return Polygamma.apply(to_float(_tensor(input, 'polygamma')), n=int(n))
 
 
-def round(input, *, decimals=0):
+def round(input, *, decimals=0, out=None):
+    """torch.round: round half to even, to `decimals` decimal places (integer inputs only without decimals)."""
     input = _tensor(input, 'round')
-    if input._data.dtype.kind in 'biu' and decimals >= 0:
+    k = input._data.dtype.kind
+    if k in 'biu':
+        if k == 'b' or decimals != 0:
+            raise _not_for('round', input)
         return _wrap(input._data.copy(), None)
     return Round.apply(input, decimals=decimals)
 
@@ -326,6 +368,32 @@ class Mul(Op):
         return (g * b if na else None), (g * a if nb else None)
 
 
+class MulConst(Op):
+    """tensor * number. Saves only the number, as torch does, so changing the tensor in place later is fine."""
+    __slots__ = ('c',)
+    def forward(self, xp, a, c):
+        self.c = c
+        return a * c
+
+    def backward(self, xp, g): return g * self.c
+
+    @classmethod
+    def name(cls): return 'MulBackward0'
+
+
+class DivConst(MulConst):
+    """tensor / number (saves only the number)."""
+    __slots__ = ()
+    def forward(self, xp, a, c):
+        self.c = c
+        return a / c
+
+    def backward(self, xp, g): return g / self.c
+
+    @classmethod
+    def name(cls): return 'DivBackward0'
+
+
 class Div(Op):
     __slots__ = ()
     def forward(self, xp, a, b):
@@ -356,29 +424,42 @@ class DivRounded(Op):
 
 class Remainder(Op):
     """remainder (Python's sign rule, like NumPy's mod) and fmod (C's: the sign of the dividend)."""
-    __slots__ = ('c',)
-    def forward(self, xp, a, b, c):
-        self.c = c
+    __slots__ = ()
+    c = False
+
+    def forward(self, xp, a, b):
         self.saved = (a, b)
-        return xp.fmod(a, b) if c else xp.mod(a, b)
+        return xp.fmod(a, b) if self.c else xp.mod(a, b)
 
     def backward(self, xp, g):
         a, b = self.saved
+        if not self.needs[1]:
+            return g, None
         q = xp.trunc(a / b) if self.c else xp.floor(a / b)
         return g, -g * q
+
+
+class Fmod(Remainder):
+    __slots__ = ()
+    c = True
 
 
 class Pow(Op):
     __slots__ = ()
     def forward(self, xp, a, b):
-        y = xp.power(a, b)
+        if a.dtype.kind == 'i' and (b < 0).any():
+            # integer ** negative integer: 1 and -1 stay on the unit circle, everything else truncates to 0
+            unit = xp.where(a == -1, 1 - 2 * (b & 1), (a == 1).astype(a.dtype))
+            y = xp.where(b < 0, unit, xp.power(a, xp.maximum(b, 0))).astype(a.dtype)
+        else:
+            y = xp.power(a, b)
         self.saved = (a, b, y)
         return y
 
     def backward(self, xp, g):
         a, b, y = self.saved
         na, nb = self.needs
-        ga = g * b * xp.power(a, b - 1) if na else None
+        ga = xp.where(b == 0, 0, g * b * xp.power(a, b - 1)) if na else None
         gb = xp.where((a == 0) & (b >= 0), 0, g * y * xp.log(xp.where(a == 0, 1, a))) if nb else None
         return ga, gb
 
@@ -429,20 +510,45 @@ class Hypot(Op):
 
 class Maximum(Op):
     """maximum/minimum: the gradient goes to the larger (smaller) input, split evenly on ties."""
-    __slots__ = ('lo',)
-    def forward(self, xp, a, b, lo):
-        self.lo = lo
+    __slots__ = ()
+    lo = False
+
+    def forward(self, xp, a, b):
         self.saved = (a, b)
-        return xp.minimum(a, b) if lo else xp.maximum(a, b)
+        return xp.minimum(a, b) if self.lo else xp.maximum(a, b)
 
     def backward(self, xp, g):
         a, b = self.saved
-        win = (a < b) if self.lo else (a > b)
+        # torch's rule, NaNs included (no comparison holds, so both inputs get the gradient)
+        lose_a, lose_b = ((a > b), (a < b)) if self.lo else ((a < b), (a > b))
         tie = (a == b)
-        half = g * 0.5
-        ga = xp.where(win, g, xp.where(tie, half, 0))
-        gb = xp.where(win | tie, xp.where(tie, half, 0), g)
-        return ga, gb
+        g_or_half = xp.where(tie, g * 0.5, g)
+        return xp.where(lose_a, 0, g_or_half), xp.where(lose_b, 0, g_or_half)
+
+
+class Minimum(Maximum):
+    __slots__ = ()
+    lo = True
+
+
+class Fmax(Op):
+    """fmax/fmin: like maximum/minimum, but a NaN loses to a number; a tie sends the gradient to input."""
+    __slots__ = ()
+    lo = False
+
+    def forward(self, xp, a, b):
+        self.saved = (a, b)
+        return xp.fmin(a, b) if self.lo else xp.fmax(a, b)
+
+    def backward(self, xp, g):
+        a, b = self.saved
+        first = ((a <= b) if self.lo else (a >= b)) | (b != b)
+        return xp.where(first, g, 0), xp.where(first, 0, g)
+
+
+class Fmin(Fmax):
+    __slots__ = ()
+    lo = True
 
 
 class Lerp(Op):
@@ -485,38 +591,79 @@ class Clamp(Op):
         if lo is not None:
             above = a >= lo
             inside = above
-            glo = xp.where(above, 0, g)
+            if self.needs[1]:   # torch: min takes the gradient where it bites and is below max
+                glo = xp.where(above, 0, g) if hi is None else \
+                    xp.where(xp.logical_and(xp.logical_not(above), lo < hi), g, 0)
         if hi is not None:
             below = a <= hi
             inside = below if inside is True else xp.logical_and(inside, below)
-            ghi = xp.where(below, 0, g)
+            if self.needs[2]:   # and max where it bites or is below min
+                ghi = xp.where(below, 0, g) if lo is None else \
+                    xp.where(xp.logical_or(xp.logical_not(below), hi < lo), g, 0)
         return xp.where(inside, g, 0), glo, ghi
+
+
+def _scaled(b, alpha, dt):
+    """alpha * b in the result dtype dt, with torch's checks on alpha's type."""
+    if isinstance(alpha, Tensor):
+        alpha = alpha.item()
+    if isinstance(alpha, bool):
+        if dt.kind != 'b':
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    elif isinstance(alpha, complex) and dt.kind != 'c':
+        raise RuntimeError("For non-complex input tensors, argument alpha must not be a complex number.")
+    elif isinstance(alpha, float) and dt.kind in 'bi':
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    if dt.kind == 'b':   # bool + alpha * bool is input or other (alpha != 0), or input alone
+        alpha = bool(alpha)
+    c = const(alpha, dt.np, xp_of(b._data if isinstance(b, Tensor) else b))
+    return MulConst.apply(b, c=c) if isinstance(b, Tensor) else b * c
 
 
 def add(input, other, *, alpha=1, out=None):
     """torch.add: input + alpha * other, with torch's type promotion and broadcasting."""
-    if alpha != 1:
-        other = mul(other, alpha)
-    a, b, _ = promote(input, other, 'add')
+    a, b, dt = promote(input, other, 'add')
+    if type(alpha) is not int or alpha != 1:
+        b = _scaled(b, alpha, dt)
+    if dt.kind == 'b':
+        return _wrap(a._data | b._data if isinstance(b, Tensor) else a._data | b, None) \
+            if isinstance(a, Tensor) else _wrap(a | b._data, None)
     return Add.apply(a, b)
+
+
+def _is_bool(x):
+    return isinstance(x, bool) or (isinstance(x, Tensor) and x._data.dtype.kind == 'b')
 
 
 def sub(input, other, *, alpha=1, out=None):
     """torch.sub: input - alpha * other."""
-    if alpha != 1:
-        other = mul(other, alpha)
+    if _is_bool(input) or _is_bool(other):
+        if _is_bool(input) and _is_bool(other):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                               "Use the `^` or `logical_xor()` operator instead.")
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
     a, b, dt = promote(input, other, 'sub')
-    if dt is _dtype.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                           "Use the `^` or `logical_xor()` operator instead.")
+    if type(alpha) is not int or alpha != 1:
+        b = _scaled(b, alpha, dt)
     return Sub.apply(a, b)
+
+
+def rsub(input, other, *, alpha=1):
+    """torch.rsub: other - alpha * input."""
+    return sub(other, input, alpha=alpha)
 
 
 subtract = sub
 
 
 def mul(input, other, *, out=None):
+    """torch.mul: input * other, with torch's type promotion and broadcasting."""
     a, b, _ = promote(input, other, 'mul')
+    if not isinstance(b, Tensor):
+        return MulConst.apply(a, c=b)
+    if not isinstance(a, Tensor):
+        return MulConst.apply(b, c=a)
     return Mul.apply(a, b)
 
 
@@ -529,10 +676,12 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode is None:
         if dt.kind in 'bi':
             a, b = _float_pair(a, b)
-        return Div.apply(a, b)
+        return Div.apply(a, b) if isinstance(b, Tensor) else DivConst.apply(a, c=b)
     if rounding_mode not in ('trunc', 'floor'):
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                          f"'{rounding_mode}'")
+    if dt.kind == 'b':
+        raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for 'Bool'")
     if dt.kind in 'bi':
         _check_int_divisor(b, 'div')
     return DivRounded.apply(a, b, mode=rounding_mode)
@@ -559,16 +708,20 @@ def floor_divide(input, other, *, out=None):
 
 def remainder(input, other, *, out=None):
     a, b, dt = promote(input, other, 'remainder')
+    if dt.kind == 'b':
+        raise NotImplementedError("\"remainder_cpu\" not implemented for 'Bool'")
     if dt.kind in 'bi':
         _check_int_divisor(b, 'remainder')
-    return Remainder.apply(a, b, c=False)
+    return Remainder.apply(a, b)
 
 
 def fmod(input, other, *, out=None):
-    a, b, dt = promote(input, other, 'fmod')
+    a, b, dt = promote(_tensor(input, 'fmod'), other, 'fmod')
+    if dt.kind == 'b':
+        raise NotImplementedError("\"fmod_cpu\" not implemented for 'Bool'")
     if dt.kind in 'bi':
         _check_int_divisor(b, 'fmod')
-    return Remainder.apply(a, b, c=True)
+    return Fmod.apply(a, b)
 
 
 def pow(input, exponent, *, out=None):
@@ -586,7 +739,11 @@ def pow(input, exponent, *, out=None):
         return PowScalar.apply(input, e=exponent if dt.kind in 'bi' and isinstance(exponent, int)
                                else float(exponent) if isinstance(exponent, float) else exponent)
     a, b, dt = promote(input, exponent, 'pow')
-    if dt.kind in 'bi' and (b < 0 if not isinstance(b, Tensor) else b._data < 0).any():
+    if dt.kind == 'b':
+        if isinstance(exponent, bool):   # bool ** True is itself, bool ** False is all True
+            return _wrap(a._data.copy() if exponent else xp_of(a._data).ones(a.shape, bool), None)
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    if dt.kind == 'i' and not isinstance(b, Tensor) and b < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     return Pow.apply(a, b)
 
@@ -597,7 +754,8 @@ float_power = lambda input, exponent: pow(cast(input, _dtype.float64) if isinsta
 
 
 def atan2(input, other, *, out=None):
-    a, b, dt = promote(input, other, 'atan2')
+    """torch.atan2: the angle of the point (other, input), in radians."""
+    a, b, dt = _tensor_pair(input, other, 'atan2')
     if dt.kind in 'bi':
         a, b = _float_pair(a, b)
     return Atan2.apply(a, b)
@@ -607,28 +765,53 @@ arctan2 = atan2
 
 
 def hypot(input, other, *, out=None):
-    a, b, _ = promote(input, other, 'hypot')
+    """torch.hypot: sqrt(input ** 2 + other ** 2), floating point only."""
+    a, b, dt = _tensor_pair(input, other, 'hypot')
+    if dt.kind in 'bi':
+        raise _not_for('hypot', a)
     return Hypot.apply(a, b)
 
 
+def _tensor_pair(input, other, op):
+    return promote(_tensor(input, op), as_tensor_arg(other, op), op)
+
+
 def maximum(input, other, *, out=None):
-    a, b, _ = promote(_tensor(input, 'maximum'), as_tensor_arg(other, 'maximum'), 'maximum')
-    return Maximum.apply(a, b, lo=False)
+    """torch.maximum: the elementwise maximum (NaN if either is NaN)."""
+    a, b, _ = _tensor_pair(input, other, 'maximum')
+    return Maximum.apply(a, b)
 
 
 def minimum(input, other, *, out=None):
-    a, b, _ = promote(_tensor(input, 'minimum'), as_tensor_arg(other, 'minimum'), 'minimum')
-    return Maximum.apply(a, b, lo=True)
+    """torch.minimum: the elementwise minimum (NaN if either is NaN)."""
+    a, b, _ = _tensor_pair(input, other, 'minimum')
+    return Minimum.apply(a, b)
 
 
-fmax, fmin = maximum, minimum
+def fmax(input, other, *, out=None):
+    """torch.fmax: the elementwise maximum, ignoring a NaN when the other element is a number."""
+    a, b, _ = _tensor_pair(input, other, 'fmax')
+    return Fmax.apply(a, b)
+
+
+def fmin(input, other, *, out=None):
+    """torch.fmin: the elementwise minimum, ignoring a NaN when the other element is a number."""
+    a, b, _ = _tensor_pair(input, other, 'fmin')
+    return Fmin.apply(a, b)
 
 
 def lerp(input, end, weight, *, out=None):
+    """torch.lerp: input + weight * (end - input); end (and a tensor weight) must have input's dtype."""
     input = _tensor(input, 'lerp')
-    end = cast(as_tensor_arg(end, 'lerp', 'end'), input.dtype)
+    end = as_tensor_arg(end, 'lerp', 'end')
+    if input._data.dtype.kind not in 'fc':
+        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{_INT_NAMES[input.dtype.name]}'")
+    for what, t in (('end', end), ('weight', weight)):
+        if isinstance(t, Tensor) and t._data.dtype != input._data.dtype:
+            raise RuntimeError(f"lerp: expected dtype {_TYPE_NAME.get(input.dtype.name, input.dtype.name).lower()} "
+                               f"for `{what}` but got dtype {_TYPE_NAME.get(t.dtype.name, t.dtype.name).lower()}")
     if not isinstance(weight, Tensor):
-        weight = const(float(weight), input._data.dtype, xp_of(input._data))
+        weight = const(weight, input._data.dtype, xp_of(input._data))
     return Lerp.apply(input, end, weight)
 
 
@@ -674,11 +857,11 @@ def clamp_max(input, max):
 
 
 # --- comparisons, logic, bits (no gradients) -------------------------------------------------------
-def _no_grad_binary(npname, op, kinds=None):
+def _no_grad_binary(npname, op, kinds=None, kernel=None):
     def fn(input, other, *, out=None):
         a, b, dt = promote(input, other, op)
         if kinds is not None and dt.kind not in kinds:
-            raise RuntimeError(f"\"{op}_cpu\" not implemented for '{_TYPE_NAME.get(dt.name, dt.name)}'")
+            raise NotImplementedError(f"\"{kernel or op}_cpu\" not implemented for '{_TYPE_NAME[dt.name]}'")
         a = a._data if isinstance(a, Tensor) else a
         b = b._data if isinstance(b, Tensor) else b
         xp = xp_of(a)
@@ -688,22 +871,22 @@ def _no_grad_binary(npname, op, kinds=None):
     return fn
 
 
-_TYPE_NAME = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'bfloat16': 'BFloat16'}
+_TYPE_NAME = _INT_NAMES
 
 eq = _no_grad_binary('equal', 'eq')
 ne = not_equal = _no_grad_binary('not_equal', 'ne')
-lt = less = _no_grad_binary('less', 'lt')
-le = less_equal = _no_grad_binary('less_equal', 'le')
-gt = greater = _no_grad_binary('greater', 'gt')
-ge = greater_equal = _no_grad_binary('greater_equal', 'ge')
+lt = less = _no_grad_binary('less', 'lt', 'biuf')   # complex numbers have no order
+le = less_equal = _no_grad_binary('less_equal', 'le', 'biuf')
+gt = greater = _no_grad_binary('greater', 'gt', 'biuf')
+ge = greater_equal = _no_grad_binary('greater_equal', 'ge', 'biuf')
 logical_and = _no_grad_binary('logical_and', 'logical_and')
 logical_or = _no_grad_binary('logical_or', 'logical_or')
 logical_xor = _no_grad_binary('logical_xor', 'logical_xor')
 bitwise_and = _no_grad_binary('bitwise_and', 'bitwise_and', 'bi')
 bitwise_or = _no_grad_binary('bitwise_or', 'bitwise_or', 'bi')
 bitwise_xor = _no_grad_binary('bitwise_xor', 'bitwise_xor', 'bi')
-bitwise_left_shift = _no_grad_binary('left_shift', 'bitwise_left_shift', 'i')
-bitwise_right_shift = _no_grad_binary('right_shift', 'bitwise_right_shift', 'i')
+bitwise_left_shift = _no_grad_binary('left_shift', 'bitwise_left_shift', 'i', 'lshift')
+bitwise_right_shift = _no_grad_binary('right_shift', 'bitwise_right_shift', 'i', 'rshift')
 
 
 def _no_grad_unary(npname, op, kinds=None):
@@ -711,8 +894,7 @@ def _no_grad_unary(npname, op, kinds=None):
         input = _tensor(input, op)
         a = input._data
         if kinds is not None and a.dtype.kind not in kinds:
-            raise RuntimeError(f"\"{op}_cpu\" not implemented for "
-                               f"'{_TYPE_NAME.get(input.dtype.name, input.dtype.name)}'")
+            raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{_TYPE_NAME[input.dtype.name]}'")
         xp = xp_of(a)
         return _wrap(getattr(xp, npname)(a), xp)
     fn.__name__ = fn.__qualname__ = op
@@ -735,13 +917,17 @@ def isreal(input):
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    a, b, _ = promote(input, other, 'isclose')
-    a, b = a._data, b._data if isinstance(b, Tensor) else b
+    """torch.isclose: |input - other| <= atol + rtol * |other|, elementwise; both of one dtype."""
+    input, other = _tensor(input, 'isclose'), as_tensor_arg(other, 'isclose')
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"isclose: {_TYPE_NAME[input.dtype.name]} did not match {_TYPE_NAME[other.dtype.name]}")
+    a, b = input._data, other._data
     xp = xp_of(a)
     return _wrap(xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan), xp)
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """torch.allclose: whether isclose holds for every element."""
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
@@ -765,7 +951,8 @@ class Fill(Op):
         return xp.full(a.shape, v, a.dtype)
 
     def backward(self, xp, g):
-        return None, xp.sum(g)
+        na, nv = self.needs
+        return (xp.zeros_like(g) if na else None), (xp.sum(g) if nv else None)
 
 
 def fill_(self, value):
@@ -819,6 +1006,12 @@ def copy_(self, src, non_blocking=False):
     return self._inplace(lambda s, x: Copy.apply(s, x), src, name='copy_')
 
 
+def _invert(self):
+    if self._data.dtype.kind not in 'biu':
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return bitwise_not(self)
+
+
 def _reversed(fn):
     def method(self, other):
         return fn(other, self)
@@ -863,13 +1056,13 @@ bind(__add__=add, __radd__=_reversed(add), __iadd__=_inplace(add, 'add_'),
      __and__=bitwise_and, __rand__=_reversed(bitwise_and), __iand__=_inplace(bitwise_and, 'bitwise_and_'),
      __or__=bitwise_or, __ror__=_reversed(bitwise_or), __ior__=_inplace(bitwise_or, 'bitwise_or_'),
      __xor__=bitwise_xor, __rxor__=_reversed(bitwise_xor), __ixor__=_inplace(bitwise_xor, 'bitwise_xor_'),
-     __invert__=bitwise_not, __lshift__=bitwise_left_shift, __rshift__=bitwise_right_shift)
+     __invert__=_invert, __lshift__=bitwise_left_shift, __rshift__=bitwise_right_shift)
 
 # The NumPy-named vocabulary that backward formulas use, differentiable under create_graph=True.
 for _name, _fn in dict(exp=exp, log=log, sqrt=sqrt, sin=sin, cos=cos, sinh=sinh, cosh=cosh, tanh=tanh,
                        sign=sign, abs=abs, where=where, maximum=maximum, minimum=minimum, trunc=trunc,
                        floor=floor, digamma=digamma, polygamma=polygamma, power=pow, square=square,
-                       isfinite=isfinite, logical_and=logical_and, logical_not=logical_not,
+                       isfinite=isfinite, logical_and=logical_and, logical_or=logical_or, logical_not=logical_not,
                        negative=neg, reciprocal=reciprocal, erf=erf).items():
     register(_name)(_fn)
 

@@ -1,0 +1,47 @@
+"""torch.cuda, as far as a CPU-only ember can answer it: no CUDA device is available yet.
+
+Programs written for GPUs check `torch.cuda.is_available()` and fall back to the CPU; the seeding
+calls are accepted (there is no CUDA generator to seed)."""
+
+__all__ = ['is_available', 'device_count', 'manual_seed', 'manual_seed_all', 'synchronize', 'empty_cache',
+           'current_device', 'is_bf16_supported', 'get_device_name']
+
+
+def is_available():
+    return False
+
+
+def device_count():
+    return 0
+
+
+def manual_seed(seed):
+    """Seeds the CUDA generators; there are none on this build, so this does nothing (as torch without CUDA)."""
+
+
+def manual_seed_all(seed):
+    """Seeds all CUDA generators; there are none on this build."""
+
+
+def synchronize(device=None):
+    _no_cuda()
+
+
+def empty_cache():
+    """Releases cached GPU memory; there is none without CUDA."""
+
+
+def current_device():
+    _no_cuda()
+
+
+def get_device_name(device=None):
+    _no_cuda()
+
+
+def is_bf16_supported(including_emulation=True):
+    return False
+
+
+def _no_cuda():
+    raise RuntimeError("Torch not compiled with CUDA enabled: ember has no CUDA backend on this machine")
