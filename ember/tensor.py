@@ -53,9 +53,9 @@ _TYPE_BY_NAME = {'torch.' + v: k for k, v in _TYPE_NAMES.items()}
 
 class Tensor:
     # _data: the array. _req: requires grad. grad_fn/_nr: the node that made it and which output.
-    # _version: a one-item list shared by all views of one storage. _view: (base, view_fn) for views,
+    # _vc: the version counter, a one-item list shared by all views of one storage. _view: (base, view_fn) for views,
     # so that an in-place change of a view can rewrite its base's history. _hooks: leaf grad hooks.
-    __slots__ = ('_data', '_req', '_grad', 'grad_fn', '_nr', '_version', '_view', '_hooks', '__weakref__')
+    __slots__ = ('_data', '_req', '_grad', 'grad_fn', '_nr', '_vc', '_view', '_hooks', '__weakref__')
     __array_priority__ = 1000   # numpy_array + tensor -> Tensor.__radd__
     __array_ufunc__ = None
 
@@ -208,8 +208,9 @@ class Tensor:
         return self._nr
 
     @property
-    def _version_counter(self):
-        return self._version[0]
+    def _version(self):
+        """How many times this storage was changed in place (shared by all views of it)."""
+        return self._vc[0]
 
     @property
     def _base(self):
@@ -230,7 +231,7 @@ class Tensor:
 
     def detach(self):
         t = _wrap(self._data, None)
-        t._version = self._version
+        t._vc = self._vc
         return t
 
     def detach_(self):
@@ -487,8 +488,8 @@ class Tensor:
         if graph and r.grad_fn is not None and r.grad_fn.saved_from:
             # A node that saved its output (exp_ saves the result) saved what now lives in self: a later
             # in-place change of self must make its backward refuse to run, as torch's does.
-            rv, node = r._version, r.grad_fn
-            node.saved_from = [(s[0], self._version, self._version[0]) if s is not None and s[1] is rv else s
+            rv, node = r._vc, r.grad_fn
+            node.saved_from = [(s[0], self._vc, self._vc[0]) if s is not None and s[1] is rv else s
                                for s in node.saved_from]
         if graph:
             if r.dtype.np != self._data.dtype:
@@ -511,7 +512,7 @@ class Tensor:
             raise RuntimeError(f"{name}: unsupported operation: more than one element of the written-to tensor "
                                "refers to a single memory location. Please clone() the tensor before performing "
                                "the operation.") from None
-        self._version[0] += 1
+        self._vc[0] += 1
 
     def _rebase(self, r):
         """Give self the history of r (a tensor with self's value); for a view, rewrite its base's history."""
@@ -531,7 +532,7 @@ def _init(t, a):
     t._grad = None
     t.grad_fn = None
     t._nr = 0
-    t._version = [0]
+    t._vc = [0]
     t._view = None
     t._hooks = None
 
@@ -697,7 +698,7 @@ def _make_view(t, view_fn, op_result=None):
         v._view = (base, lambda xp, a: view_fn(xp, f0(xp, a)))
     else:
         v._view = (t, view_fn)
-    v._version = t._version
+    v._vc = t._vc
     return v
 
 

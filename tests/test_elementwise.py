@@ -569,7 +569,7 @@ def test_inplace_on_leaf_and_no_grad():
             assert x.requires_grad and x.grad_fn is None and x.is_leaf
 
 
-def test_version_counter_error():
+def test_version_error():
     def saved_input(L):
         x = L.ones(3, requires_grad=True)
         y = x * 2

@@ -33,8 +33,8 @@ def same_meta(fn):
 
 
 def version(t):
-    # torch's Tensor._version is an int; ember keeps the shared counter in a list behind _version_counter
-    return t._version if isinstance(t, torch.Tensor) else t._version_counter
+    # torch's Tensor._version is an int; ember keeps the shared counter in a list behind _version
+    return t._version if isinstance(t, torch.Tensor) else t._version
 
 
 def close_mean(x, mean, sd):

@@ -231,8 +231,8 @@ def test_clone_and_contiguous_layout():
 
 
 def _ver(t):
-    # ember keeps the shared counter itself in _version (a one-item list); torch's _version is the int
-    return t._version if isinstance(t, torch.Tensor) else t._version_counter
+    # both libraries report the version counter as an int
+    return t._version if isinstance(t, torch.Tensor) else t._version
 
 
 # --- view semantics --------------------------------------------------------------------------------------

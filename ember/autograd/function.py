@@ -40,10 +40,10 @@ class FunctionCtx:
                                "if you need to backward through the graph a second time or if you need to access "
                                "saved tensors after calling backward.")
         for t, v in zip(saved, getattr(self, '_saved_versions', ())):
-            if t is not None and t._version[0] != v:
+            if t is not None and t._vc[0] != v:
                 raise RuntimeError("one of the variables needed for gradient computation has been modified by an "
                                    f"inplace operation: [torch.Tensor {list(t.shape)}] is at version "
-                                   f"{t._version[0]}; expected version {v} instead.")
+                                   f"{t._vc[0]}; expected version {v} instead.")
         return saved
 
     saved_variables = saved_tensors
@@ -150,14 +150,14 @@ class Function:
             diff = id(o) not in ctx._non_diff and o._data.dtype.kind in 'fcV'
             if any(o is a for a in args) or o.grad_fn is not None:
                 # an input returned as is: torch returns a new tensor (an alias) with this node as history
-                o = _wrap_out(o._data, None, ctx, i, diff, share_version=o._version)
+                o = _wrap_out(o._data, None, ctx, i, diff, share_version=o._vc)
             elif diff:
                 o._req, o.grad_fn, o._nr = True, ctx, i
             new_outs.append(o)
         # saved tensors that are outputs must be the returned (history-carrying) objects
         by_id = {id(a): b for a, b in zip(outs, new_outs)}
         ctx._saved = tuple(by_id.get(id(t), t) for t in ctx._to_save)
-        ctx._saved_versions = tuple(t._version[0] if t is not None else None for t in ctx._saved)
+        ctx._saved_versions = tuple(t._vc[0] if t is not None else None for t in ctx._saved)
         del ctx._to_save
         return tuple(new_outs) if is_tuple else new_outs[0]
 

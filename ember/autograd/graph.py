@@ -72,13 +72,13 @@ class Op:
         res._grad = res._view = res._hooks = None
         res.grad_fn = node
         res._nr = 0
-        res._version = [0]
+        res._vc = [0]
         saved = node.saved
         if saved:
             k = 0
             for s in saved:
                 if s is out:
-                    node.saved_from[k] = (-1, res._version, 0)
+                    node.saved_from[k] = (-1, res._vc, 0)
                 k += 1
         return res
 
@@ -107,7 +107,7 @@ class Op:
                     k = 0
                     for s in saved:   # identity, not equality: a saved input is its array
                         if s is a:
-                            src[k] = (i, t._version, t._version[0])
+                            src[k] = (i, t._vc, t._vc[0])
                         k += 1
             else:
                 parents.append(None)
@@ -125,7 +125,7 @@ class Op:
             if src[k] is None:
                 for j, o in enumerate(out_arrays):
                     if o is s:
-                        src[k] = (-1 - j, out_tensors[j]._version, 0)
+                        src[k] = (-1 - j, out_tensors[j]._vc, 0)
 
     # --- used by the engine ----------------------------------------------------------------
     def check_saved(self):
@@ -256,7 +256,7 @@ def _wrap(a, xp):
     t._grad = None
     t.grad_fn = None
     t._nr = 0
-    t._version = [0]
+    t._vc = [0]
     t._view = None
     t._hooks = None
     return t
@@ -270,7 +270,7 @@ def _wrap_out(a, xp, node, nr, differentiable, share_version=None):
     t._grad = None
     t._view = None
     t._hooks = None
-    t._version = share_version if share_version is not None else [0]
+    t._vc = share_version if share_version is not None else [0]
     if differentiable:
         t._req = True
         t.grad_fn = node

@@ -98,7 +98,7 @@ def _into(res, out, op):
         out._data[...] = res._data
     else:
         out._data = res._data
-    out._version[0] += 1
+    out._vc[0] += 1
     return out
 
 

@@ -967,7 +967,7 @@ def fill_(self, value):
     if self._req:
         return self._inplace(lambda s: Fill.apply(s, const(value, s._data.dtype, xp_of(s._data))), name='fill_')
     self._data[...] = value
-    self._version[0] += 1
+    self._vc[0] += 1
     return self
 
 
@@ -1001,7 +1001,7 @@ def copy_(self, src, non_blocking=False):
         except ValueError:
             raise RuntimeError(f"copy_: the size of tensor a ({list(self.shape)}) must match the size of "
                                f"tensor b ({list(src.shape)}) that it is broadcast into") from None
-        self._version[0] += 1
+        self._vc[0] += 1
         return self
     return self._inplace(lambda s, x: Copy.apply(s, x), src, name='copy_')
 

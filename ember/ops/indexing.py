@@ -225,6 +225,7 @@ def _parse(shape, index, xp):
     if used > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     basic, adv, arrays, d = [], [], [], 0
+    into_empty = []
     for kind, v in items:
         if kind == 'none':
             basic.append(None)
@@ -250,8 +251,11 @@ def _parse(shape, index, xp):
             arrays.append(xp.zeros(1 if v else 0, 'int64'))
             adv.append(arrays[-1])
         elif kind == 'array':
-            if 0 in shape and shape[d] > 0:
-                v = v % shape[d]   # torch skips the bounds check on an empty tensor; the result is empty
+            if 0 in shape:   # torch checks no bounds on an empty tensor unless a size-0 dim is really indexed
+                if shape[d] > 0:
+                    v = v % shape[d]
+                elif v.size:
+                    into_empty.append(v)
             else:
                 _check_bounds(v, shape[d], d)
             basic.append(_FULL)
@@ -271,12 +275,16 @@ def _parse(shape, index, xp):
             d += k
     if not arrays:
         return tuple(basic) + (Ellipsis,), None
-    if len(arrays) > 1:
-        try:
-            xp.broadcast_shapes(*(a.shape for a in arrays))
-        except ValueError:
-            raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
-                             + ", ".join(str(list(a.shape)) for a in arrays)) from None
+    try:
+        bshape = xp.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
+                         + ", ".join(str(list(a.shape)) for a in arrays)) from None
+    if into_empty:
+        if 0 not in bshape:
+            raise IndexError("index is out of bounds for dimension with size 0")
+        empty = xp.zeros(bshape, 'int64')
+        adv = [empty if any(a is b for b in arrays) else a for a in adv]
     while adv and adv[-1] is _FULL:
         adv.pop()
     return tuple(basic) + (Ellipsis,), tuple(adv)
@@ -351,7 +359,7 @@ def __setitem__(self, index, value):
                 from None
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(vd.shape)} cannot be broadcast to indexing "
                            f"result of shape {list(_at(self._data, steps).shape)}") from e
-    self._version[0] += 1
+    self._vc[0] += 1
 
 
 def _drop_leading_ones(v, ndim):

@@ -220,7 +220,7 @@ def _result(a, requires_grad=False, out=None):
             out._data[...] = a
         else:
             out._data = a.astype(out._data.dtype)
-        out._version[0] += 1
+        out._vc[0] += 1
         return out
     t = _wrap(a, None)
     if requires_grad:
