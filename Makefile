@@ -28,7 +28,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2 tests
 
 bench: $(VENV)/.installed-test
-	$(THREADS) $(BIN)/python benchmarks/run.py
+	$(THREADS) $(BIN)/python benchmarks/run.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis

@@ -10,7 +10,6 @@ import time
 for var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
     os.environ.setdefault(var, '1')
 
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import ember  # noqa: E402
 
@@ -38,41 +37,6 @@ def timeit(fn, min_time=0.4, repeats=5):
     return best
 
 
-def tiny_loop(lib):
-    """8 elementwise ops on 16 elements, a sum, and backward: per-op overhead."""
-    rng = np.random.default_rng(0)
-    x = lib.tensor(rng.standard_normal(16).astype(np.float32), requires_grad=True)
-    w = lib.tensor(rng.standard_normal(16).astype(np.float32), requires_grad=True)
-
-    def step():
-        y = x * w
-        y = y + x
-        y = y.tanh()
-        y = y * 0.5
-        y = y - w
-        y = y.exp()
-        y = y / (w * w + 1)
-        loss = y.sum()
-        loss.backward()
-        x.grad = None
-        w.grad = None
-    return step
-
-
-def matmul_loop(lib, n=1024):
-    rng = np.random.default_rng(0)
-    a = lib.tensor(rng.standard_normal((n, n)).astype(np.float32), requires_grad=True)
-    b = lib.tensor(rng.standard_normal((n, n)).astype(np.float32), requires_grad=True)
-    g = lib.tensor(rng.standard_normal((n, n)).astype(np.float32))
-
-    def step():
-        y = a @ b
-        y.backward(g)
-        a.grad = None
-        b.grad = None
-    return step
-
-
 def import_time(mod):
     best = float('inf')
     for _ in range(5):
@@ -87,25 +51,37 @@ def import_time(mod):
     return best - base
 
 
-CASES = [
-    ('tiny ops fwd+bwd (8 ops, 16 elems)', tiny_loop, 0.6),
-    ('matmul 1024x1024 fwd+bwd', matmul_loop, 1.1),
-]
+def cases(selected=None):
+    """Every benchmarks/bench_*.py lists CASES = [(name, make(lib) -> step function, target ratio)]."""
+    import importlib.util
+    import pathlib
+    out = []
+    for path in sorted(pathlib.Path(__file__).parent.glob('bench_*.py')):
+        if selected and path.stem[6:] not in selected:
+            continue
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        out += mod.CASES
+    return out
 
 
-def main():
+def main(selected=None):
+    """`python benchmarks/run.py [core nn optim data ...]` runs all bench_*.py files, or the named ones."""
     print(f"{'benchmark':40s} {'ember':>12s} {'torch':>12s} {'ratio':>7s} {'target':>7s}")
     ok = True
-    for name, make, target in CASES:
+    for name, make, target in cases(selected):
         te = timeit(make(ember))
         tt = timeit(make(torch))
         r = te / tt
         ok &= r <= target
         print(f"{name:40s} {te * 1e6:10.1f}us {tt * 1e6:10.1f}us {r:7.2f} {target:7.2f}")
+    if selected and 'import' not in selected:
+        return ok
     ie, it = import_time('ember'), import_time('torch')
     print(f"{'import time':40s} {ie * 1e3:10.1f}ms {it * 1e3:10.1f}ms {ie / it:7.2f}   (target < 150 ms)")
     return ok
 
 
 if __name__ == '__main__':
-    main()
+    main(sys.argv[1:])

@@ -14,7 +14,7 @@ from .ops.indexing import *  # noqa: F401,F403
 from .ops.blas import *  # noqa: F401,F403
 from .ops.random import *  # noqa: F401,F403
 from .ops.info import *  # noqa: F401,F403
-from . import autograd, cuda, backends  # noqa: E402
+from . import autograd, cuda, backends, nn, optim, utils  # noqa: E402
 from . import random  # noqa: E402  (torch.random: seeding namespace; the samplers are ops.random's)
 from ._tensor_str import set_printoptions  # noqa: E402
 from ._config import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,

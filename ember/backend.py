@@ -25,7 +25,18 @@ def _add_at(target, index, values):
     return target
 
 
-numpy_backend = types.SimpleNamespace(**{k: getattr(numpy, k) for k in dir(numpy) if not k.startswith('_')})
+class _Backend(types.SimpleNamespace):
+    """An array library's namespace; names not copied up front (NumPy's lazily imported submodules,
+    which would cost ~60 ms at import) are fetched from the library on first use."""
+
+    def __getattr__(self, name):
+        value = getattr(self._lib, name)
+        setattr(self, name, value)
+        return value
+
+
+numpy_backend = _Backend(_lib=numpy, **{k: v for k, v in vars(numpy).items()
+                                        if not k.startswith('_') and not isinstance(v, types.ModuleType)})
 numpy_backend.name = 'numpy'
 numpy_backend.add_at = _add_at
 for _n in ('erf', 'erfc', 'erfinv', 'erfcinv', 'gammaln', 'digamma', 'polygamma', 'i0e', 'i1', 'i1e',

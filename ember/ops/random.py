@@ -22,7 +22,6 @@ from ..autograd.grad_mode import is_grad_enabled
 from .creation import _size
 from ._util import bind, public_names
 
-_np_random = numpy_backend.random   # NumPy's random module: the bit generator, not data
 _DEFAULT_SEED = 67280421310721     # what a fresh torch.Generator() reports as its initial_seed
 _U64 = 1 << 64
 
@@ -43,7 +42,7 @@ class Generator:
 
     ember's generator is NumPy's PCG64. `get_state()` returns its full state as a uint8 tensor
     (the initial seed, PCG64's 128-bit state and increment, and the buffered half of a 64-bit draw)."""
-    __slots__ = ('device', '_seed', '_bits', '_np', '__weakref__')
+    __slots__ = ('device', '_seed', '_pcg', '__weakref__')
     _STATE_BYTES = 8 + 16 + 16 + 1 + 4
 
     def __init__(self, device='cpu'):
@@ -52,8 +51,19 @@ class Generator:
 
     def _reseed(self, seed):
         self._seed = seed
-        self._bits = _np_random.PCG64(seed)
-        self._np = _np_random.Generator(self._bits)
+        self._pcg = None   # made on first use: importing numpy.random costs ~9 ms of `import ember`
+
+    @property
+    def _np(self):
+        """The NumPy Generator drawing this generator's numbers."""
+        if self._pcg is None:
+            rnd = numpy_backend.random   # NumPy's random module: the bit generator, not data
+            self._pcg = rnd.Generator(rnd.PCG64(self._seed))
+        return self._pcg
+
+    @property
+    def _bits(self):
+        return self._np.bit_generator
 
     def manual_seed(self, seed):
         """Sets the seed for generating random numbers. Returns the Generator object."""
