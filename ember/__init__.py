@@ -15,6 +15,7 @@ from .ops.blas import *  # noqa: F401,F403
 from .ops.random import *  # noqa: F401,F403
 from .ops.info import *  # noqa: F401,F403
 from . import autograd, cuda, backends, nn, optim, utils  # noqa: E402
+from .ops import add_out_support as _add_out_support  # noqa: E402
 from . import random  # noqa: E402  (torch.random: seeding namespace; the samplers are ops.random's)
 from ._tensor_str import set_printoptions  # noqa: E402
 from ._config import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,
@@ -26,6 +27,7 @@ contiguous_format, preserve_format, channels_last = 'torch.contiguous_format', '
 half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64
 cfloat, cdouble = complex64, complex128
-abs = abs  # noqa: PLW0127  (ember.abs is the op, shadowing the builtin inside this namespace only)
 
 __version__ = '0.1.0'
+
+_add_out_support(globals())   # torch.add(a, b, out=c) and friends

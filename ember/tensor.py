@@ -53,7 +53,8 @@ _TYPE_BY_NAME = {'torch.' + v: k for k, v in _TYPE_NAMES.items()}
 
 class Tensor:
     # _data: the array. _req: requires grad. grad_fn/_nr: the node that made it and which output.
-    # _vc: the version counter, a one-item list shared by all views of one storage. _view: (base, view_fn) for views,
+    # _vc: the version counter, a one-item list shared by all views of one storage. _view: (base, view_fn,
+    # version when its history was taken) for views,
     # so that an in-place change of a view can rewrite its base's history. _hooks: leaf grad hooks.
     __slots__ = ('_data', '_req', '_grad', 'grad_fn', '_nr', '_vc', '_view', '_hooks', '__weakref__')
     __array_priority__ = 1000   # numpy_array + tensor -> Tensor.__radd__
@@ -519,11 +520,21 @@ class Tensor:
         if self._view is None:
             self.grad_fn, self._nr, self._req = r.grad_fn, r._nr, r._req
             return
-        base, view_fn = self._view
+        base, view_fn, _ = self._view
         new_base = CopySlices.apply(base, r, view_fn=view_fn)
         base.grad_fn, base._nr, base._req = new_base.grad_fn, 0, True
         v = _make_view(base, view_fn)
         self.grad_fn, self._nr, self._req = v.grad_fn, v._nr, True
+        self._view = (base, view_fn, self._vc[0])
+
+    def _refresh_view(self):
+        """A view whose storage changed in place since its history was taken (through its base or another
+        view) takes its history anew from its base, as torch regenerates a stale view's grad_fn."""
+        base, view_fn, _ = self._view
+        if base._req:
+            v = view_fn(_graph_xp(), base)
+            self.grad_fn, self._nr, self._req = v.grad_fn, v._nr, True
+        self._view = (base, view_fn, self._vc[0])
 
 
 def _init(t, a):
@@ -694,10 +705,10 @@ def _make_view(t, view_fn, op_result=None):
     """Record that op_result (by default view_fn applied to t) is a view of t's storage."""
     v = op_result if op_result is not None else view_fn(_graph_xp(), t)
     if t._view is not None:
-        base, f0 = t._view
-        v._view = (base, lambda xp, a: view_fn(xp, f0(xp, a)))
+        base, f0, _ = t._view
+        v._view = (base, lambda xp, a: view_fn(xp, f0(xp, a)), t._vc[0])
     else:
-        v._view = (t, view_fn)
+        v._view = (t, view_fn, t._vc[0])
     v._vc = t._vc
     return v
 

@@ -98,6 +98,8 @@ class Op:
         for t in inputs:
             if type(t) is Tensor or isinstance(t, Tensor):
                 if t._req:
+                    if t._view is not None and t._view[2] != t._vc[0]:
+                        t._refresh_view()
                     fn = t.grad_fn
                     parents.append(t if fn is None else (fn, t._nr))
                 else:
