@@ -98,7 +98,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                 g = in_grads[i]
                 if g is None:
                     continue
-                if g.shape != shapes[i]:
+                if shapes is not None and g.shape != shapes[i]:
                     g = sum_to(gxp if graph_mode else xp_of(g), g, shapes[i])
                 if type(parent) is tuple:
                     p, nr = parent

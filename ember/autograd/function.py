@@ -138,7 +138,9 @@ class Function:
             return out
         is_tuple = isinstance(out, tuple)
         outs = out if is_tuple else (out,)
-        ctx._record(args, [a._data if isinstance(a, _graph.Tensor) else a for a in args])
+        arrays = [a._data if isinstance(a, _graph.Tensor) else a for a in args]
+        ctx._record(args, arrays)
+        ctx.in_shapes = [getattr(a, 'shape', ()) for a in arrays]   # a user's backward may return broadcast grads
         ctx.saved_from = None
         ctx.out_meta = tuple((o._data.shape, o._data.dtype, _xp(o)) if isinstance(o, _graph.Tensor)
                              else ((), None, None) for o in outs)

@@ -3,6 +3,9 @@
 forward(self, xp, *arrays, **params) computes on raw arrays (xp is numpy or cupy) and saves
 what backward needs with `self.save_for_backward(...)`.
 backward(self, xp, *grads) returns one gradient per array input (None where there is none).
+Gradients of multi-input ops may have the broadcast shape: the engine sums them back to each
+input's shape. A one-input op returns its input's shape unless it sets `sums_to_input = True`
+(expand, repeat), which hands that reduction to the engine too.
 It is written once over `xp`: plain backward passes the array library and the formula runs on
 raw arrays; backward with create_graph=True passes ember's differentiable stand-in (graph_xp)
 and `self.saved` holds Tensors, so the same formula records a graph for higher-order grads.
@@ -22,6 +25,7 @@ class Op:
     __slots__ = ('parents', 'seq', 'saved', 'saved_from', 'in_shapes', 'out_meta', 'hooks',
                  'out_hooks', '__weakref__')
     differentiable_outputs = None  # multi-output ops: tuple of flags, False for outputs like indices
+    sums_to_input = False          # a one-input op whose backward leaves the unbroadcast to the engine
 
     # --- written by each op -------------------------------------------------------------
     def forward(self, xp, *args, **params):
@@ -116,7 +120,9 @@ class Op:
             i += 1
         self.parents = parents
         self.saved_from = src
-        self.in_shapes = [a.shape if hasattr(a, 'shape') else () for a in arrays]
+        # the engine reduces a broadcast gradient to its input's shape; one input cannot broadcast
+        self.in_shapes = [a.shape if hasattr(a, 'shape') else () for a in arrays] \
+            if len(arrays) > 1 or self.sums_to_input else None
         self.hooks = self.out_hooks = self.out_meta = None
 
     def _note_saved_outputs(self, out_arrays, out_tensors):

@@ -993,6 +993,7 @@ class _Full(Op):
     """full(shape, tensor): the tensor broadcast into a fresh array (its gradient is summed back to the
     tensor's shape by the engine)."""
     __slots__ = ()
+    sums_to_input = True
 
     def forward(self, xp, v, shape):
         return xp.full(shape, v)

@@ -143,6 +143,7 @@ class Unsqueeze(Reshape):
 class Expand(Op):
     """Broadcast to a larger shape without copying; the engine sums the gradient back (sum_to)."""
     __slots__ = ()
+    sums_to_input = True
 
     def forward(self, xp, a, shape):
         return xp.broadcast_to(a, shape)
@@ -526,6 +527,7 @@ def contiguous(self, memory_format=None):
 # --- repeating ---------------------------------------------------------------------------------------
 class Repeat(Op):
     __slots__ = ('reps', 'shape')
+    sums_to_input = True
 
     def forward(self, xp, a, reps):
         shape = (1,) * (len(reps) - a.ndim) + a.shape
