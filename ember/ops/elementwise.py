@@ -1077,10 +1077,92 @@ def astype(x, dt):
     return cast(x, _FROM_NP[dt] if not isinstance(dt, _dtype.dtype) else dt)
 
 
+class Real(Op):
+    """The real part of a complex tensor (its gradient is real, as torch's)."""
+    __slots__ = ()
+    def forward(self, xp, a): return xp.real(a).copy()
+    def backward(self, xp, g): return g + 0j
+
+
+class Imag(Op):
+    __slots__ = ()
+    def forward(self, xp, a): return xp.imag(a).copy()
+    def backward(self, xp, g): return g * 1j
+
+
+class Conj(Op):
+    __slots__ = ()
+    def forward(self, xp, a): return xp.conj(a)
+    def backward(self, xp, g): return xp.conj(g)
+
+
 @register()
-def real(x):
-    xp = xp_of(x._data)
-    return _wrap(xp.real(x._data), xp) if x._data.dtype.kind == 'c' else x
+def real(input):
+    """torch.real: the real part (the tensor itself for real tensors)."""
+    input = _tensor(input, 'real')
+    return Real.apply(input) if input._data.dtype.kind == 'c' else input
+
+
+@register()
+def imag(input):
+    """torch.imag: the imaginary part; only complex tensors have one."""
+    input = _tensor(input, 'imag')
+    if input._data.dtype.kind != 'c':
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return Imag.apply(input)
+
+
+@register()
+def conj(input):
+    """torch.conj: complex conjugate (real tensors are returned as they are)."""
+    input = _tensor(input, 'conj')
+    return Conj.apply(input) if input._data.dtype.kind == 'c' else input
+
+
+def conj_physical(input, *, out=None):
+    return conj(input)
+
+
+def resolve_conj(input):
+    """ember conjugates eagerly, so there is never a lazy conjugate bit to resolve."""
+    return input
+
+
+resolve_neg = resolve_conj
+
+
+def is_conj(input):
+    return False
+
+
+def is_neg(input):
+    return False
+
+
+def angle(input, *, out=None):
+    """torch.angle: the argument of complex numbers; pi for negative and 0 for other real numbers."""
+    input = _tensor(input, 'angle')
+    return Angle.apply(input if input._data.dtype.kind == 'c' else to_float(input))
+
+
+class Angle(Op):
+    __slots__ = ('cplx',)
+    def forward(self, xp, a):
+        self.cplx = a.dtype.kind == 'c'
+        self.saved = (a,)
+        y = xp.angle(a)
+        return y if self.cplx else y.astype(a.dtype)
+
+    def backward(self, xp, g):
+        a, = self.saved
+        if not self.cplx:
+            return xp.zeros_like(g)
+        # torch: the gradient is grad * (-imag + i*real) / |a|^2
+        return g * (-xp.imag(a) + xp.real(a) * 1j) / (xp.real(a) * xp.real(a) + xp.imag(a) * xp.imag(a))
+
+
+bind(real=property(real), imag=property(imag), conj=conj, conj_physical=conj_physical, resolve_conj=resolve_conj,
+     resolve_neg=resolve_neg, is_conj=is_conj, is_neg=is_neg, angle=angle)
 
 
 __all__ = public_names(globals(), __name__)
