@@ -59,3 +59,24 @@ def test_out_refuses_autograd_and_bad_casts():
             L.mul(a, 2, out=L.empty(2))
         with pytest.raises(RuntimeError, match="can't be cast"):
             L.add(L.ones(2), 0.5, out=L.empty(2, dtype=L.long))
+
+
+def test_complex_gradients_follow_torch_convention():
+    def prog(L):
+        p = L.tensor([1 + 2j, 0.5 - 1j], requires_grad=True)
+        loss = ((p * p.conj()).real.sum() + (p.exp() / (p + 2) * 3).abs().sum() + (p ** 2).imag.sum()
+                + (p * 2j).real.sum() + L.sin(p).angle().sum())
+        loss.backward()
+        return p.grad
+
+    assert_same(*_both(prog))
+
+
+def test_complex_second_derivative():
+    def prog(L):
+        z = L.tensor([1 + 2j, -3 + 0.5j], dtype=L.complex128, requires_grad=True)
+        g, = L.autograd.grad((z * z).real.sum() + (z * z.conj()).imag.sum(), z, create_graph=True)
+        g2, = L.autograd.grad((g * g).real.sum(), z)
+        return g.detach(), g2
+
+    assert_same(*_both(prog))

@@ -35,6 +35,9 @@ class Unary(Op):
         return y
 
     def backward(self, xp, g):
+        if g.dtype.kind == 'c':
+            # torch's convention for complex inputs: grad * conj(f'(x)) == conj(vjp(conj(grad)))
+            return xp.conj(self.vjp(xp, xp.conj(g), *self.saved))
         return self.vjp(xp, g, *self.saved)
 
 
@@ -45,7 +48,13 @@ class Neg(Unary):
 
 class Abs(Unary):
     fn = 'abs'
-    def vjp(self, xp, g, x): return g * xp.sign(x)
+    def forward(self, xp, a):
+        self.saved = (a,)
+        return xp.abs(a)   # real for complex input
+
+    def backward(self, xp, g):
+        x, = self.saved
+        return g * xp.sign(x)   # sign(z) = z/|z| for complex z, torch's sgn
 
 
 class Exp(Unary):
@@ -356,6 +365,17 @@ class Sub(Op):
     def backward(self, xp, g): return g, -g
 
 
+def _conj_saved(xp, saved):
+    """Complex gradients follow torch's convention (grad * conj(derivative)): conjugate the saved factors."""
+    if any(s.dtype.kind == 'c' for s in saved):
+        return tuple(xp.conj(s) for s in saved)
+    return saved
+
+
+def _conj_const(c):
+    return c.conjugate() if c.dtype.kind == 'c' else c
+
+
 class Mul(Op):
     __slots__ = ()
     def forward(self, xp, a, b):
@@ -363,7 +383,7 @@ class Mul(Op):
         return a * b
 
     def backward(self, xp, g):
-        a, b = self.saved
+        a, b = _conj_saved(xp, self.saved)
         na, nb = self.needs
         return (g * b if na else None), (g * a if nb else None)
 
@@ -375,7 +395,7 @@ class MulConst(Op):
         self.c = c
         return a * c
 
-    def backward(self, xp, g): return g * self.c
+    def backward(self, xp, g): return g * _conj_const(self.c)
 
     @classmethod
     def name(cls): return 'MulBackward0'
@@ -388,7 +408,7 @@ class DivConst(MulConst):
         self.c = c
         return a / c
 
-    def backward(self, xp, g): return g / self.c
+    def backward(self, xp, g): return g / _conj_const(self.c)
 
     @classmethod
     def name(cls): return 'DivBackward0'
@@ -401,7 +421,7 @@ class Div(Op):
         return a / b
 
     def backward(self, xp, g):
-        a, b = self.saved
+        a, b = _conj_saved(xp, self.saved)
         na, nb = self.needs
         return (g / b if na else None), (-g * a / (b * b) if nb else None)
 
@@ -457,7 +477,7 @@ class Pow(Op):
         return y
 
     def backward(self, xp, g):
-        a, b, y = self.saved
+        a, b, y = _conj_saved(xp, self.saved)
         na, nb = self.needs
         ga = xp.where(b == 0, 0, g * b * xp.power(a, b - 1)) if na else None
         gb = xp.where((a == 0) & (b >= 0), 0, g * y * xp.log(xp.where(a == 0, 1, a))) if nb else None
