@@ -1,2 +1,33 @@
-"""(being written)"""
-__all__ = []
+"""Distance modules: PairwiseDistance, CosineSimilarity (their math is in ember.nn.functional)."""
+from .module import Module
+from .. import functional as F
+
+__all__ = ['PairwiseDistance', 'CosineSimilarity']
+
+
+class PairwiseDistance(Module):
+    """Computes the pairwise distance between input vectors, or between columns of input matrices:
+    ||x1 - x2 + eps||_p over the last dimension."""
+    __constants__ = ['norm', 'eps', 'keepdim']
+
+    def __init__(self, p=2.0, eps=1e-6, keepdim=False):
+        super().__init__()
+        self.norm = p
+        self.eps = eps
+        self.keepdim = keepdim
+
+    def forward(self, x1, x2):
+        return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
+
+
+class CosineSimilarity(Module):
+    """Returns cosine similarity between x1 and x2, computed along dim."""
+    __constants__ = ['dim', 'eps']
+
+    def __init__(self, dim=1, eps=1e-8):
+        super().__init__()
+        self.dim = dim
+        self.eps = eps
+
+    def forward(self, x1, x2):
+        return F.cosine_similarity(x1, x2, self.dim, self.eps)
