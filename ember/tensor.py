@@ -472,7 +472,7 @@ class Tensor:
         is not overwritten by the write; self then takes the new node as its history (through its
         base's history, for a view). The version bump makes any older node that saved this storage
         refuse to run backward, as torch does."""
-        graph = is_grad_enabled() and (self._req or any(type(a) is Tensor and a._req for a in args))
+        graph = is_grad_enabled() and (self._req or any(isinstance(a, Tensor) and a._req for a in args))
         if self._req and is_grad_enabled():
             if self.grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")

@@ -53,7 +53,12 @@ class Op:
             else:
                 arrays.append(t)
         xp = _BY_ARRAY_TYPE.get(type(arrays[0])) or xp_of(arrays[0])
-        out = node.forward(xp, *arrays, **params)
+        try:
+            out = node.forward(xp, *arrays, **params)
+        except ValueError as e:
+            if 'broadcast' not in str(e):
+                raise
+            raise RuntimeError(_broadcast_message(cls, arrays)) from None
         if not (requires and _enabled.get()):
             if type(out) is tuple:
                 return tuple(_wrap(o, xp) for o in out)
@@ -248,6 +253,19 @@ class _RemovableHandle:
         self.remove()
 
 
+def _broadcast_message(cls, arrays):
+    """torch's words for shapes that do not broadcast, naming the op."""
+    shapes = [tuple(a.shape) for a in arrays if hasattr(a, 'shape')]
+    a, b = (shapes + [(), ()])[:2]
+    n = max(len(a), len(b))
+    pa, pb = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+    for d in range(n - 1, -1, -1):
+        if pa[d] != pb[d] and pa[d] != 1 and pb[d] != 1:
+            return (f"{cls.name()[:-9].lower() or cls.__name__}: The size of tensor a ({pa[d]}) must match the size "
+                    f"of tensor b ({pb[d]}) at non-singleton dimension {d}")
+    return f"{cls.__name__}: shapes {' and '.join(str(list(s)) for s in shapes)} cannot be broadcast together"
+
+
 def _type_name(a):
     from .._dtype import from_numpy_dtype
     return {'float32': 'torch.FloatTensor', 'float64': 'torch.DoubleTensor', 'float16': 'torch.HalfTensor',
@@ -271,7 +289,7 @@ def _wrap(a, xp):
 
 
 def _wrap_out(a, xp, node, nr, differentiable, share_version=None):
-    if type(a) is not xp.ndarray:
+    if xp is not None and type(a) is not xp.ndarray:
         a = xp.asarray(a)
     t = _new_tensor(Tensor)
     t._data = a
