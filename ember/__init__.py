@@ -14,9 +14,13 @@ from .ops.indexing import *  # noqa: F401,F403
 from .ops.blas import *  # noqa: F401,F403
 from .ops.random import *  # noqa: F401,F403
 from .ops.info import *  # noqa: F401,F403
-from . import autograd, cuda, backends, nn, optim, utils  # noqa: E402
+from .ops.sorting import *  # noqa: F401,F403
+from .ops.complex import *  # noqa: F401,F403
+from . import autograd, cuda, backends, nn, optim, utils, linalg, fft, special, testing, distributions  # noqa: E402
 from .ops import add_out_support as _add_out_support  # noqa: E402
+from .nn.functional.activation import TOPLEVEL as _nn_toplevel  # noqa: E402
 from . import random  # noqa: E402  (torch.random: seeding namespace; the samplers are ops.random's)
+from . import serialization; from .serialization import save, load  # noqa: E402,E702
 from ._tensor_str import set_printoptions  # noqa: E402
 from ._config import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,
                       is_deterministic_algorithms_warn_only_enabled, set_num_threads, get_num_threads,
@@ -30,4 +34,5 @@ cfloat, cdouble = complex64, complex128
 
 __version__ = '0.1.0'
 
+globals().update(_nn_toplevel)   # torch.softmax, torch.relu, ... (defined with their nn forms)
 _add_out_support(globals())   # torch.add(a, b, out=c) and friends

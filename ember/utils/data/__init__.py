@@ -1,1 +1,8 @@
-"""torch.utils.data (being written)."""
+"""ember.utils.data: datasets, samplers and the DataLoader, as torch.utils.data."""
+from .dataset import *  # noqa: F401,F403
+from .sampler import *  # noqa: F401,F403
+from .dataloader import *  # noqa: F401,F403
+from ._utils.worker import WorkerInfo  # noqa: F401
+from . import _utils  # noqa: F401
+
+__all__ = (dataset.__all__ + sampler.__all__ + dataloader.__all__ + ['WorkerInfo'])  # noqa: F405
