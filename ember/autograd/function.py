@@ -161,6 +161,9 @@ class Function:
         ctx._saved = tuple(by_id.get(id(t), t) for t in ctx._to_save)
         ctx._saved_versions = tuple(t._vc[0] if t is not None else None for t in ctx._saved)
         del ctx._to_save
+        # what the engine looks at: saved things to release after use, and a reason to check them first
+        ctx.saved = ctx._saved
+        ctx.saved_from = [None] if ctx._saved else None
         return tuple(new_outs) if is_tuple else new_outs[0]
 
 
