@@ -22,6 +22,7 @@ from .nn.functional.activation import TOPLEVEL as _nn_toplevel  # noqa: E402
 from . import random  # noqa: E402  (torch.random: seeding namespace; the samplers are ops.random's)
 from . import serialization; from .serialization import save, load  # noqa: E402,E702
 from ._tensor_str import set_printoptions  # noqa: E402
+from .utils.dlpack import from_dlpack  # noqa: E402
 from ._config import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,
                       is_deterministic_algorithms_warn_only_enabled, set_num_threads, get_num_threads,
                       set_num_interop_threads, get_num_interop_threads)
@@ -35,4 +36,5 @@ cfloat, cdouble = complex64, complex128
 __version__ = '0.1.0'
 
 globals().update(_nn_toplevel)   # torch.softmax, torch.relu, ... (defined with their nn forms)
+globals().update(special.TOPLEVEL)   # torch.i0, torch.sinc, torch.logit, torch.xlogy, ...
 _add_out_support(globals())   # torch.add(a, b, out=c) and friends

@@ -623,7 +623,7 @@ def _load_zip(fileobj, f, what, weights_only, use_mmap):
     return obj
 
 
-_CRC_THREAD_BYTES = 100000000000
+_CRC_THREAD_BYTES = 1 << 20
 _POOL = []
 
 

@@ -300,8 +300,9 @@ class Tensor:
             return a.astype(dtype)
         return a.copy() if copy else a
 
-    def __dlpack__(self, *args, **kwargs):
-        return self._data.__dlpack__(*args, **kwargs)
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        from .utils.dlpack import _export   # refuses tensors that require grad; exports bfloat16 too
+        return _export(self, stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
 
     def __dlpack_device__(self):
         return self._data.__dlpack_device__()
@@ -689,11 +690,24 @@ class CopySlices(Op):
     def forward(self, xp, base, value, view_fn):
         self.view_fn = view_fn
         # the base's layout (order='K'), so view_fn re-creates the same view on the mask as on the data
-        self.mask = xp.ones_like(base, dtype=bool)
-        view_fn(xp, self.mask)[...] = False
+        if base.dtype.kind == 'c':
+            # a complex mask: a view_as_real view can overwrite the real or the imaginary part alone
+            m = xp.ones_like(base)
+            m[...] = 1 + 1j
+            view_fn(xp, m)[...] = 0
+            self.mask = m.real != 0
+            keep_imag = m.imag != 0
+            if not (keep_imag == self.mask).all():
+                self.mask = (self.mask, keep_imag)
+        else:
+            self.mask = xp.ones_like(base, dtype=bool)
+            view_fn(xp, self.mask)[...] = False
         return base   # the view's storage is the base's: the write has already happened
 
     def backward(self, xp, g):
+        if type(self.mask) is tuple:
+            keep_real, keep_imag = self.mask
+            return xp.where(keep_real, xp.real(g), 0) + xp.where(keep_imag, xp.imag(g), 0) * 1j, self.view_fn(xp, g)
         return xp.where(self.mask, g, 0), self.view_fn(xp, g)
 
     @classmethod

@@ -54,7 +54,10 @@ class Abs(Unary):
 
     def backward(self, xp, g):
         x, = self.saved
-        return g * xp.sign(x)   # sign(z) = z/|z| for complex z, torch's sgn
+        if x.dtype.kind == 'c':
+            # torch's sgn(z) = z/|z| (0 at 0), from differentiable ops: unlike real sign it has a derivative
+            return g * xp.where(x == 0, 0, x / xp.abs(x))
+        return g * xp.sign(x)
 
 
 class Exp(Unary):
@@ -205,6 +208,9 @@ class Erfinv(Unary):
 
 class Lgamma(Unary):
     fn = 'gammaln'
+    def forward(self, xp, a):
+        y = Unary.forward(self, xp, a)
+        return xp.where(a == -math.inf, math.inf, y) if a.dtype.kind == 'f' else y   # SciPy: -inf; torch: inf
     def vjp(self, xp, g, x): return g * xp.digamma(x)
 
 
@@ -373,7 +379,11 @@ def _conj_saved(xp, saved):
 
 
 def _conj_const(c):
-    return c.conjugate() if c.dtype.kind == 'c' else c
+    if c.dtype.kind != 'c':
+        return c
+    c = c.copy()   # an array, not the NumPy scalar conjugate() gives for 0-d (graph mode needs an array)
+    c.imag = -c.imag
+    return c
 
 
 class Mul(Op):
