@@ -1,2 +1,1268 @@
-"""(being written)"""
-__all__ = []
+"""torch.linalg: decompositions, inverses, solvers and norms, batched over leading dimensions.
+
+Each decomposition or inverse is one Op: forward calls the array library's LAPACK routine on the whole
+batch, backward is the standard matrix-calculus formula written over `xp` (matmul, swapaxes, tril and
+the solvers below), so that under create_graph=True it records a graph and higher derivatives work.
+`xp.linalg.solve` / `xp.linalg.inv` are registered in graph_xp as these ops; triangular solves and the
+matrix exponential, which NumPy lacks, are called from backward formulas through `_call`.
+Everything else (norms, pinv-based least squares, matrix_power, multi_dot) is composed from ops.
+"""
+import math
+from collections import namedtuple
+from . import _dtype
+from .tensor import Tensor, cast
+from .autograd.graph import Op, _wrap
+from .autograd.graph_xp import register, GraphXP
+from .autograd.grad_mode import is_grad_enabled
+from .backend import xp_of
+from .ops._util import bind, dims
+from .ops import elementwise as _E, reduction as _R, shape as _S, blas as _B
+
+
+class LinAlgError(RuntimeError):
+    """Error raised by torch.linalg functions when the input is numerically invalid for the operation
+    (a singular matrix, a matrix that is not positive-definite)."""
+
+
+# --- result types ------------------------------------------------------------------------------------
+_slogdet_t = namedtuple('linalg_slogdet', ['sign', 'logabsdet'])
+_eigh_t = namedtuple('linalg_eigh', ['eigenvalues', 'eigenvectors'])
+_eig_t = namedtuple('linalg_eig', ['eigenvalues', 'eigenvectors'])
+_svd_t = namedtuple('linalg_svd', ['U', 'S', 'Vh'])
+_qr_t = namedtuple('linalg_qr', ['Q', 'R'])
+_lstsq_t = namedtuple('linalg_lstsq', ['solution', 'residuals', 'rank', 'singular_values'])
+_inv_ex_t = namedtuple('linalg_inv_ex', ['inverse', 'info'])
+_cholesky_ex_t = namedtuple('linalg_cholesky_ex', ['L', 'info'])
+_lu_factor_t = namedtuple('linalg_lu_factor', ['LU', 'pivots'])
+_lu_t = namedtuple('linalg_lu', ['P', 'L', 'U'])
+_torch_svd_t = namedtuple('svd', ['U', 'S', 'V'])
+_torch_qr_t = namedtuple('qr', ['Q', 'R'])
+
+
+# --- argument checks --------------------------------------------------------------------------------
+def _tensor(x, op, name='A'):
+    if isinstance(x, Tensor):
+        return x
+    raise TypeError(f"{op}(): argument '{name}' (position 1) must be Tensor, not {type(x).__name__}")
+
+
+def _float_kind(A, op):
+    dt = A._data.dtype
+    if A.dtype in (_dtype.float16, _dtype.bfloat16):
+        raise RuntimeError(f"{op}: Low precision dtypes not supported. Got {_R._type_word(A.dtype)}")
+    if dt.kind not in 'fc':
+        raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
+                           f"{_R._type_word(A.dtype)}")
+
+
+def _matrix(A, op, name='A'):
+    A = _tensor(A, op, name)
+    if A.ndim < 2:
+        raise RuntimeError(f"{op}: The input tensor {name} must have at least 2 dimensions.")
+    _float_kind(A, op)
+    return A
+
+
+def _square(A, op, name='A'):
+    A = _matrix(A, op, name)
+    m, n = A.shape[-2:]
+    if m != n:
+        raise RuntimeError(f"{op}: {name} must be batches of square matrices, but they are {m} by {n} matrices")
+    return A
+
+
+def _same_dtype(A, B, op):
+    if A._data.dtype != B._data.dtype:
+        raise RuntimeError(f"{op}: Expected A and B to have the same dtype, but found A of type "
+                           f"{_R._type_word(A.dtype)} and B of type {_R._type_word(B.dtype)} instead")
+
+
+def _is_lapack_error(e):
+    return type(e).__name__ == 'LinAlgError'
+
+
+def _batch_prefix(k, shape):
+    return f"(Batch element {k}): " if len(shape) > 2 else ""
+
+
+# --- small formula helpers (written over xp: arrays or, under create_graph, Tensors) ------------------
+def _mH(xp, x, cplx):
+    t = xp.swapaxes(x, -1, -2)
+    return xp.conj(t) if cplx else t
+
+
+def _call(cls, xp, *args, **params):
+    """Run one of this module's ops inside a backward formula: recorded under create_graph (xp is the
+    graph namespace), straight on the arrays otherwise."""
+    if isinstance(xp, GraphXP):
+        return cls.apply(*args, **params)
+    return cls.__new__(cls).forward(xp, *args, **params)
+
+
+# --- LU with partial pivoting (finds the pivot LAPACK reports as zero; also lu_factor and lu) ---------
+def _lu_raw(xp, a):
+    """Batched right-looking LU with partial pivoting, as LAPACK's getrf: returns (LU, pivots (1-based),
+    info), info being the first exactly-zero pivot (1-based) of each matrix, 0 if none."""
+    shape = a.shape
+    m, n = shape[-2:]
+    k = min(m, n)
+    lu = a.reshape((-1, m, n)).copy()
+    nb = lu.shape[0]
+    rows = xp.arange(nb)
+    piv = xp.zeros((nb, k), dtype=xp.int32)
+    info = xp.zeros(nb, dtype=xp.int32)
+    for j in range(k):
+        col = lu[:, j:, j]
+        mag = (xp.abs(col.real) + xp.abs(col.imag)) if lu.dtype.kind == 'c' else xp.abs(col)
+        p = xp.argmax(mag, axis=1) + j
+        piv[:, j] = p + 1
+        top = lu[rows, j].copy()
+        lu[rows, j] = lu[rows, p]
+        lu[rows, p] = top
+        d = lu[:, j, j]
+        zero = d == 0
+        info = xp.where(zero & (info == 0), j + 1, info)
+        if j + 1 < m:
+            safe = xp.where(zero, 1, d)
+            l = xp.where(zero[:, None], lu[:, j + 1:, j], lu[:, j + 1:, j] / safe[:, None])
+            lu[:, j + 1:, j] = l
+            lu[:, j + 1:, j + 1:] -= l[:, :, None] * lu[:, j, None, j + 1:]
+    bshape = shape[:-2]
+    return lu.reshape(shape), piv.reshape(bshape + (k,)), info.reshape(bshape)
+
+
+def _raise_singular(xp, a, op):
+    _, _, info = _lu_raw(xp, a)
+    flat = info.reshape(-1)
+    bad = [i for i in range(flat.shape[0]) if int(flat[i])]
+    k = bad[0] if bad else 0
+    raise LinAlgError(f"{op}: {_batch_prefix(k, a.shape)}The diagonal element {int(flat[k]) if bad else 1} is "
+                      "zero, the inversion could not be completed because the input matrix is singular.")
+
+
+def _cholesky_failure(xp, a):
+    """(batch element, order of the first leading minor that is not positive-definite), or None."""
+    n = a.shape[-1]
+    flat = a.reshape((-1, n, n))
+    for b in range(flat.shape[0]):
+        try:
+            xp.linalg.cholesky(flat[b])
+            continue
+        except Exception as e:
+            if not _is_lapack_error(e):
+                raise
+        for k in range(1, n + 1):
+            try:
+                xp.linalg.cholesky(flat[b, :k, :k])
+            except Exception as e:
+                if not _is_lapack_error(e):
+                    raise
+                return b, k
+        return b, n
+    return None
+
+
+# --- inverse and solvers -----------------------------------------------------------------------------
+class Inv(Op):
+    """inv(A); gradient -A^{-H} G A^{-H}."""
+    __slots__ = ('cplx',)
+
+    def forward(self, xp, a, op='linalg.inv'):
+        try:
+            y = xp.linalg.inv(a)
+        except Exception as e:
+            if not _is_lapack_error(e):
+                raise
+            _raise_singular(xp, a, op)
+        self.cplx = a.dtype.kind == 'c'
+        self.saved = (y,)
+        return y
+
+    def backward(self, xp, g):
+        y, = self.saved
+        yh = _mH(xp, y, self.cplx)
+        return -xp.matmul(xp.matmul(yh, g), yh)
+
+    @classmethod
+    def name(cls):
+        return 'LinalgInvExBackward0'
+
+
+class Solve(Op):
+    """X = A^{-1} B for stacks of matrices B (broadcast batch dimensions); gB = A^{-H} G, gA = -gB X^H."""
+    __slots__ = ('cplx',)
+
+    def forward(self, xp, a, b):
+        try:
+            x = xp.linalg.solve(a, b)
+        except Exception as e:
+            if not _is_lapack_error(e):
+                raise
+            _, _, info = _lu_raw(xp, a)
+            flat = info.reshape(-1)
+            k = next((i for i in range(flat.shape[0]) if int(flat[i])), 0)
+            raise LinAlgError(f"torch.linalg.solve: {_batch_prefix(k, a.shape)}The solver failed because the "
+                              "input matrix is singular.") from None
+        self.cplx = a.dtype.kind == 'c'
+        self.saved = (a, x)
+        return x
+
+    def backward(self, xp, g):
+        a, x = self.saved
+        gb = xp.linalg.solve(_mH(xp, a, self.cplx), g)
+        ga = -xp.matmul(gb, _mH(xp, x, self.cplx)) if self.needs[0] else None
+        return ga, (gb if self.needs[1] else None)
+
+    @classmethod
+    def name(cls):
+        return 'LinalgSolveExBackward0'
+
+
+class SolveTriangular(Op):
+    """X = A^{-1} B with A upper or lower triangular (the other triangle is ignored)."""
+    __slots__ = ('upper', 'unit', 'cplx')
+
+    def forward(self, xp, a, b, upper, unitriangular=False):
+        self.upper, self.unit, self.cplx = upper, unitriangular, a.dtype.kind == 'c'
+        n = a.shape[-1]
+        self.saved = (a, b)
+        if a.ndim == 2 and b.ndim == 2 and getattr(xp, '__name__', '') == 'numpy':
+            x = _scipy_triangular(a, b, upper, unitriangular)
+            if x is not None:
+                self.saved = (a, x)
+                return x
+        t = xp.triu(a) if upper else xp.tril(a)
+        if unitriangular:
+            eye = xp.eye(n, dtype=bool)
+            t = xp.where(eye, xp.ones((), a.dtype), t)
+        try:
+            x = xp.linalg.solve(t, b)
+        except Exception as e:
+            if not _is_lapack_error(e):
+                raise
+            x = _substitute(xp, t, b, upper)   # a zero on the diagonal: inf/nan as LAPACK's trtrs gives
+        self.saved = (a, x)
+        return x
+
+    def backward(self, xp, g):
+        a, x = self.saved
+        gb = _call(SolveTriangular, xp, _mH(xp, a, self.cplx), g, upper=not self.upper,
+                   unitriangular=self.unit)
+        ga = None
+        if self.needs[0]:
+            ga = -xp.matmul(gb, _mH(xp, x, self.cplx))
+            k = 1 if self.unit else 0
+            ga = xp.triu(ga, k) if self.upper else xp.tril(ga, -k)
+        return ga, (gb if self.needs[1] else None)
+
+    @classmethod
+    def name(cls):
+        return 'LinalgSolveTriangularBackward0'
+
+
+def _scipy_triangular(a, b, upper, unit):
+    """One matrix on the CPU: LAPACK's trtrs through SciPy (an optional dependency), O(n^2 k) rather than
+    the LU solve's O(n^3); None where SciPy is missing or the matrix is singular."""
+    try:
+        from scipy.linalg import solve_triangular as trtrs
+        return trtrs(a, b, lower=not upper, unit_diagonal=unit, check_finite=False)
+    except Exception:
+        return None
+
+
+def _substitute(xp, t, b, upper):
+    """Back/forward substitution, one row at a time (only for triangular matrices LAPACK calls singular)."""
+    shape = xp.broadcast_shapes(t.shape[:-2], b.shape[:-2])
+    n = t.shape[-1]
+    t = xp.broadcast_to(t, shape + t.shape[-2:])
+    x = xp.zeros(shape + b.shape[-2:], dtype=xp.result_type(t, b))
+    b = xp.broadcast_to(b, x.shape)
+    order = range(n - 1, -1, -1) if upper else range(n)
+    for i in order:
+        acc = b[..., i, :] - (t[..., i, None, :] @ x)[..., 0, :]
+        x[..., i, :] = acc / t[..., i, i, None]
+    return x
+
+
+class _GraphLinalg:
+    """xp.linalg under create_graph=True: NumPy's names, recorded as this module's ops."""
+    @staticmethod
+    def solve(a, b):
+        return Solve.apply(a, b)
+
+    @staticmethod
+    def inv(a):
+        return Inv.apply(a)
+
+
+register('linalg')(_GraphLinalg)
+
+
+def inv(A, *, out=None):
+    """Computes the inverse of a square matrix if it exists. Throws a RuntimeError if the matrix is not
+    invertible. Supports batches of matrices."""
+    A = _square(A, 'linalg.inv')
+    return Inv.apply(A)
+
+
+def inv_ex(A, *, check_errors=False, out=None):
+    """Computes the inverse of a square matrix if it is invertible; returns (inverse, info) where info is
+    the LAPACK error code (0 for success, k when the k-th pivot is exactly zero)."""
+    A = _square(A, 'linalg.inv_ex')
+    xp = xp_of(A._data)
+    _, _, info = _lu_raw(xp, A._data)
+    if check_errors or not info.any():
+        return _inv_ex_t(inv(A), _wrap(info, xp))
+    # torch's inverse of a singular matrix is whatever LAPACK leaves behind; ember gives NaN there
+    bad = (info != 0)[..., None, None]
+    safe = xp.where(bad, xp.eye(A.shape[-1], dtype=A._data.dtype), A._data)
+    y = xp.where(bad, xp.asarray(float('nan'), A._data.dtype), xp.linalg.inv(safe))
+    return _inv_ex_t(_wrap(y, xp), _wrap(info, xp))
+
+
+def _rhs(A, B, op):
+    """B as a stack of matrices, and whether it was a (batch of) vector(s) (torch's vector rule)."""
+    vec = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+    Bm = _S.unsqueeze(B, -1) if vec else B
+    if Bm.shape[-2] != A.shape[-1]:
+        raise RuntimeError(f"{op}: Incompatible shapes of A and B for the equation AX = B "
+                           f"({A.shape[-2]}x{A.shape[-1]} and {Bm.shape[-2]}x{Bm.shape[-1]})")
+    return Bm, vec
+
+
+def solve(A, B, *, left=True, out=None):
+    """Computes the solution of a square system of linear equations with a unique solution: X such that
+    AX = B (left=True) or XA = B (left=False). B may be a (batch of) vector(s); batch dimensions broadcast."""
+    A = _square(A, 'linalg.solve')
+    B = _tensor(B, 'linalg.solve', 'B')
+    _same_dtype(A, B, 'linalg.solve')
+    if not left:
+        return _S.transpose(solve(_S.transpose(A, -2, -1), _S.transpose(B, -2, -1)), -2, -1)
+    Bm, vec = _rhs(A, B, 'linalg.solve')
+    X = Solve.apply(A, Bm)
+    return _S.squeeze(X, -1) if vec else X
+
+
+def solve_ex(A, B, *, left=True, check_errors=False, out=None):
+    """linalg.solve that also returns LAPACK's info code (0: success)."""
+    A = _square(A, 'linalg.solve_ex')
+    xp = xp_of(A._data)
+    info = _lu_raw(xp, A._data)[2]
+    return solve(A, B, left=left), _wrap(info, xp)
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
+    """Computes the solution of a triangular system of linear equations with a unique solution. Only the
+    upper (upper=True) or lower triangle of A is read; unitriangular assumes ones on the diagonal."""
+    A = _square(A, 'linalg.solve_triangular')
+    B = _matrix(B, 'linalg.solve_triangular', 'B')
+    _same_dtype(A, B, 'linalg.solve_triangular')
+    if not left:
+        At, Bt = _S.transpose(A, -2, -1), _S.transpose(B, -2, -1)
+        return _S.transpose(solve_triangular(At, Bt, upper=not upper, unitriangular=unitriangular), -2, -1)
+    if B.shape[-2] != A.shape[-1]:
+        raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the equation AX = B "
+                           f"({A.shape[-2]}x{A.shape[-1]} and {B.shape[-2]}x{B.shape[-1]})")
+    return SolveTriangular.apply(A, B, upper=bool(upper), unitriangular=bool(unitriangular))
+
+
+# --- determinants ------------------------------------------------------------------------------------
+class Det(Op):
+    """det(A); gradient conj(g det) A^{-H} (through an SVD where A is singular, as torch)."""
+    __slots__ = ('cplx',)
+
+    def forward(self, xp, a):
+        self.cplx = a.dtype.kind == 'c'
+        d = xp.asarray(xp.linalg.det(a))
+        self.saved = (a, d)
+        return d
+
+    def backward(self, xp, g):
+        a, d = self.saved
+        gd = g * xp.conj(d) if self.cplx else g * d
+        if not isinstance(xp, GraphXP) and not d.all():
+            return _det_grad_svd(xp, a, g, self.cplx)
+        return _mH(xp, xp.linalg.inv(a), self.cplx) * xp.expand_dims(xp.expand_dims(gd, -1), -1)
+
+    @classmethod
+    def name(cls):
+        return 'LinalgDetBackward0'
+
+
+def _det_grad_svd(xp, a, g, cplx):
+    """The cofactor matrix g * adj(A)^H through A = U S Vh, valid for singular A as well."""
+    u, s, vh = xp.linalg.svd(a)
+    ones = xp.ones(s.shape[:-1] + (1,), s.dtype)
+    left = xp.cumprod(xp.concatenate([ones, s[..., :-1]], -1), -1)
+    right = xp.flip(xp.cumprod(xp.concatenate([ones, xp.flip(s, -1)[..., :-1]], -1), -1), -1)
+    others = left * right   # product of all singular values but the i-th
+    phase = xp.linalg.det(u) * xp.linalg.det(vh)
+    scale = (g * xp.conj(phase)) if cplx else g * phase
+    # adj(A) = phase V diag(others) U^H, and the gradient is g * adj(A)^H
+    return xp.matmul(u * xp.expand_dims(others * xp.expand_dims(scale, -1), -2), vh)
+
+
+class SlogDet(Op):
+    """(sign, log|det A|). With tau = tr(A^{-1} dA): d log|det| = Re(tau) and d sign = i Im(tau) sign, so the
+    gradient is (g_logabsdet + i Im(g_sign conj(sign))) A^{-H}; a real sign is piecewise constant."""
+    __slots__ = ('cplx',)
+
+    def forward(self, xp, a):
+        self.cplx = a.dtype.kind == 'c'
+        sign, logabs = xp.linalg.slogdet(a)
+        sign, logabs = xp.asarray(sign), xp.asarray(logabs)
+        self.saved = (a, sign)
+        return sign, logabs
+
+    def backward(self, xp, gsign, glog):
+        a, sign = self.saved
+        g = glog
+        if self.cplx:
+            g = glog + xp.imag(gsign * xp.conj(sign)) * 1j
+        return _mH(xp, xp.linalg.inv(a), self.cplx) * xp.expand_dims(xp.expand_dims(g, -1), -1)
+
+    @classmethod
+    def name(cls):
+        return 'LinalgSlogdetBackward0'
+
+
+def det(A, *, out=None):
+    """Computes the determinant of a square matrix. Supports batches of matrices."""
+    return Det.apply(_square(A, 'linalg.det'))
+
+
+def slogdet(A, *, out=None):
+    """Computes the sign and natural logarithm of the absolute value of the determinant of a square
+    matrix. Returns the named tuple (sign, logabsdet); for a singular matrix sign is 0 and logabsdet -inf."""
+    return _slogdet_t(*SlogDet.apply(_square(A, 'linalg.slogdet')))
+
+
+def logdet(input):
+    """torch.logdet: log(det(A)): nan for a negative determinant, -inf for a singular matrix."""
+    sign, logabs = slogdet(_square(input, 'logdet'))
+    return logabs + _E.log(sign)
+
+
+# --- Cholesky ----------------------------------------------------------------------------------------
+class Cholesky(Op):
+    """Lower factor L of A = L L^H (the lower triangle of A is read)."""
+    __slots__ = ('cplx',)
+
+    def forward(self, xp, a, op='linalg.cholesky'):
+        try:
+            L = xp.linalg.cholesky(a)
+        except Exception as e:
+            if not _is_lapack_error(e):
+                raise
+            b, k = _cholesky_failure(xp, a) or (0, 1)
+            raise LinAlgError(f"{op}: {_batch_prefix(b, a.shape)}The factorization could not be completed "
+                              f"because the input is not positive-definite (the leading minor of order {k} is "
+                              "not positive-definite).") from None
+        self.cplx = a.dtype.kind == 'c'
+        self.saved = (L,)
+        return L
+
+    def backward(self, xp, g):
+        L, = self.saved
+        c = self.cplx
+        Lh = _mH(xp, L, c)
+        p = xp.tril(xp.matmul(Lh, g))
+        p = (p + _mH(xp, xp.tril(p, -1), c)) * 0.5
+        ga = _call(SolveTriangular, xp, Lh, p, upper=True)                # L^{-H} P
+        return _mH(xp, _call(SolveTriangular, xp, Lh, _mH(xp, ga, c), upper=True), c)   # ... L^{-1}
+
+    @classmethod
+    def name(cls):
+        return 'LinalgCholeskyExBackward0'
+
+
+def cholesky(A, *, upper=False, out=None):
+    """Computes the Cholesky decomposition of a complex Hermitian or real symmetric positive-definite
+    matrix: A = L L^H with L lower triangular (or A = U^H U with upper=True)."""
+    A = _square(A, 'linalg.cholesky')
+    if upper:   # torch reads the upper triangle then: U = L(A^H)^H
+        return _mH_t(Cholesky.apply(_mH_t(A)))
+    return Cholesky.apply(A)
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
+    """linalg.cholesky that returns (L, info) instead of raising: info is the order of the first leading
+    minor that is not positive-definite (0 for success)."""
+    A = _square(A, 'linalg.cholesky_ex')
+    if upper:   # the upper triangle is read: factor A^H
+        L, info = cholesky_ex(_mH_t(A), check_errors=check_errors)
+        return _cholesky_ex_t(_mH_t(L), info)
+    xp = xp_of(A._data)
+    fail = _cholesky_failure(xp, A._data)
+    if fail is None or check_errors:
+        return _cholesky_ex_t(cholesky(A, upper=upper), _wrap(xp.zeros(A.shape[:-2], xp.int32), xp))
+    n = A.shape[-1]
+    flat = A._data.reshape((-1, n, n))
+    info = xp.zeros(flat.shape[0], xp.int32)
+    L = xp.zeros_like(flat)
+    for b in range(flat.shape[0]):   # only reached for input that is not positive-definite
+        f = _cholesky_failure(xp, flat[b])
+        if f is None:
+            L[b] = xp.linalg.cholesky(flat[b])
+        else:
+            info[b] = f[1]
+            L[b] = xp.nan
+    L = L.reshape(A._data.shape)
+    return _cholesky_ex_t(_wrap(L, xp), _wrap(info.reshape(A.shape[:-2]), xp))
+
+
+def _mH_t(A):
+    At = _S.transpose(A, -2, -1)
+    return _E.conj(At) if A._data.dtype.kind == 'c' else At
+
+
+# --- QR ----------------------------------------------------------------------------------------------
+class QR(Op):
+    """A = QR (mode reduced or complete); the backward of reduced QR (complete only when m <= n)."""
+    __slots__ = ('cplx', 'mode')
+
+    def forward(self, xp, a, mode):
+        self.cplx, self.mode = a.dtype.kind == 'c', mode
+        if mode == 'r':
+            r = xp.linalg.qr(a, mode='r')
+            q = xp.zeros((0,), a.dtype)
+        else:
+            q, r = xp.linalg.qr(a, mode=mode)
+        self.saved = (q, r)
+        return q, r
+
+    def backward(self, xp, gq, gr):
+        q, r = self.saved
+        if self.mode == 'r':
+            raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
+                               "Please use linalg.qr(A, mode='reduced') if you are going to differentiate "
+                               "through linalg.qr.")
+        m, n = q.shape[-2], r.shape[-1]
+        if self.mode == 'complete' and m > n:
+            raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
+        c = self.cplx
+        if m >= n:
+            return _qr_grad_tall(xp, q, r, gq, gr, c)
+        # A = [X | Y] with X square: X = Q U, Y = Q V
+        u, v = r[..., :, :m], r[..., :, m:]
+        gu, gv = gr[..., :, :m], gr[..., :, m:]
+        y = xp.matmul(q, v)
+        gx = _qr_grad_tall(xp, q, u, gq + xp.matmul(y, _mH(xp, gv, c)), gu, c)
+        return xp.concatenate([gx, xp.matmul(q, gv)], -1)
+
+    @classmethod
+    def name(cls):
+        return 'LinalgQrBackward0'
+
+
+def _qr_grad_tall(xp, q, r, gq, gr, c):
+    """gA = (gQ + Q copyltu(M)) R^{-H} with M = R gR^H - gQ^H Q (m >= n)."""
+    M = xp.matmul(r, _mH(xp, gr, c)) - xp.matmul(_mH(xp, gq, c), q)
+    low = xp.tril(M, -1)
+    diag = xp.tril(M) - low
+    sym = low + _mH(xp, low, c) + (xp.real(diag) if c else diag)   # R's diagonal is real: so is this one
+    b = gq + xp.matmul(q, sym)
+    return _mH(xp, _call(SolveTriangular, xp, r, _mH(xp, b, c), upper=True), c)
+
+
+def qr(A, mode='reduced', *, out=None):
+    """Computes the QR decomposition A = QR of a matrix: Q with orthonormal columns, R upper triangular.
+    mode: 'reduced' (Q is m x k), 'complete' (Q is m x m) or 'r' (Q is empty)."""
+    A = _matrix(A, 'linalg.qr')
+    if mode not in ('reduced', 'complete', 'r'):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), "
+                           "'r', or 'complete'")
+    return _qr_t(*QR.apply(A, mode=mode))
+
+
+# --- eigendecompositions -----------------------------------------------------------------------------
+class Eigh(Op):
+    """Eigenvalues (ascending, real) and orthonormal eigenvectors of a Hermitian matrix."""
+    __slots__ = ('cplx', 'eye')
+
+    def forward(self, xp, a, UPLO='L'):
+        self.cplx = a.dtype.kind == 'c'
+        w, v = xp.linalg.eigh(a, UPLO=UPLO)
+        self.eye = xp.eye(a.shape[-1], dtype=w.dtype)
+        self.saved = (w, v)
+        return w, v
+
+    def backward(self, xp, gw, gv):
+        w, v = self.saved
+        c, eye = self.cplx, self.eye
+        vh = _mH(xp, v, c)
+        vhgv = xp.matmul(vh, gv)
+        vhgv = (vhgv - _mH(xp, vhgv, c)) * 0.5
+        # E_ij = w_j - w_i off the diagonal; the diagonal takes gw instead
+        e = xp.expand_dims(w, -2) - xp.expand_dims(w, -1) + eye
+        inner = vhgv / e * (1 - eye) + xp.expand_dims(gw, -2) * eye
+        return xp.matmul(xp.matmul(v, inner), vh)
+
+    @classmethod
+    def name(cls):
+        return 'LinalgEighBackward0'
+
+
+def _uplo(UPLO):
+    if UPLO not in ('L', 'U'):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    return UPLO
+
+
+def eigh(A, UPLO='L', *, out=None):
+    """Computes the eigenvalue decomposition of a complex Hermitian or real symmetric matrix: eigenvalues
+    in ascending order and orthonormal eigenvectors (columns). Only the UPLO triangle of A is read."""
+    A = _square(A, 'linalg.eigh')
+    return _eigh_t(*Eigh.apply(A, UPLO=_uplo(UPLO)))
+
+
+def eigvalsh(A, UPLO='L', *, out=None):
+    """Computes the eigenvalues of a complex Hermitian or real symmetric matrix, in ascending order."""
+    A = _square(A, 'linalg.eigvalsh')
+    UPLO = _uplo(UPLO)
+    if A._req and is_grad_enabled():
+        return Eigh.apply(A, UPLO=UPLO)[0]
+    xp = xp_of(A._data)
+    return _wrap(xp.linalg.eigvalsh(A._data, UPLO=UPLO), xp)
+
+
+def _complex_of(dt):
+    return 'complex128' if dt.name in ('float64', 'complex128') else 'complex64'
+
+
+def eig(A, *, out=None):
+    """Computes the eigenvalue decomposition of a square matrix (if it exists): complex eigenvalues and
+    unit-norm eigenvectors. ember computes it without gradients."""
+    A = _square(A, 'linalg.eig')
+    xp = xp_of(A._data)
+    w, v = xp.linalg.eig(A._data)
+    ct = _complex_of(A._data.dtype)
+    return _eig_t(_wrap(w.astype(ct), xp), _wrap(v.astype(ct), xp))
+
+
+def eigvals(A, *, out=None):
+    """Computes the (complex) eigenvalues of a square matrix. ember computes them without gradients."""
+    A = _square(A, 'linalg.eigvals')
+    xp = xp_of(A._data)
+    return _wrap(xp.linalg.eigvals(A._data).astype(_complex_of(A._data.dtype)), xp)
+
+
+# --- SVD ---------------------------------------------------------------------------------------------
+class SVD(Op):
+    """A = U diag(S) Vh; the backward is torch's (gauge-invariant losses, distinct singular values)."""
+    __slots__ = ('cplx', 'eye')
+
+    def forward(self, xp, a, full_matrices):
+        self.cplx = a.dtype.kind == 'c'
+        u, s, vh = xp.linalg.svd(a, full_matrices=full_matrices)
+        self.eye = xp.eye(s.shape[-1], dtype=s.dtype)
+        self.saved = (u, s, vh)
+        return u, s, vh
+
+    def backward(self, xp, gu, gs, gvh):
+        u, s, vh = self.saved
+        c, eye = self.cplx, self.eye
+        m, n, k = u.shape[-2], vh.shape[-1], s.shape[-1]
+        if u.shape[-1] != k:   # full_matrices: the extra columns do not enter A
+            u, gu = u[..., :, :k], gu[..., :, :k]
+        if vh.shape[-2] != k:
+            vh, gvh = vh[..., :k, :], gvh[..., :k, :]
+        v, gv = _mH(xp, vh, c), _mH(xp, gvh, c)
+        uh = _mH(xp, u, c)
+        uhgu = xp.matmul(uh, gu)
+        uhgu = uhgu - _mH(xp, uhgu, c)
+        vhgv = xp.matmul(vh, gv)
+        vhgv = vhgv - _mH(xp, vhgv, c)
+        s2 = s * s
+        e = xp.expand_dims(s2, -2) - xp.expand_dims(s2, -1) + eye
+        srow, scol = xp.expand_dims(s, -2), xp.expand_dims(s, -1)
+        ga = (uhgu * srow + scol * vhgv) / e * (1 - eye) + xp.expand_dims(gs, -2) * eye
+        if c:   # the phase of each singular pair: torch's imaginary diagonal term
+            ga = ga + eye * xp.expand_dims(xp.diagonal(uhgu, 0, -2, -1) / (s * 2), -2)
+        if m > n:
+            ga = xp.matmul(u, ga)
+            gus = gu / srow
+            ga = ga + gus - xp.matmul(u, xp.matmul(uh, gus))
+            return xp.matmul(ga, vh)
+        if m < n:
+            ga = xp.matmul(ga, vh)
+            gvs = _mH(xp, gv / srow, c)
+            ga = ga + gvs - xp.matmul(xp.matmul(gvs, v), vh)
+            return xp.matmul(u, ga)
+        return xp.matmul(xp.matmul(u, ga), vh)
+
+    @classmethod
+    def name(cls):
+        return 'LinalgSvdBackward0'
+
+
+def svd(A, full_matrices=True, *, driver=None, out=None):
+    """Computes the singular value decomposition A = U diag(S) Vh, singular values in descending order.
+    full_matrices=False gives the reduced decomposition."""
+    A = _matrix(A, 'linalg.svd')
+    return _svd_t(*SVD.apply(A, full_matrices=bool(full_matrices)))
+
+
+def svdvals(A, *, driver=None, out=None):
+    """Computes the singular values of a matrix, in descending order."""
+    A = _matrix(A, 'linalg.svdvals')
+    if A._req and is_grad_enabled():
+        return SVD.apply(A, full_matrices=False)[1]
+    xp = xp_of(A._data)
+    return _wrap(xp.linalg.svd(A._data, compute_uv=False), xp)
+
+
+# --- pseudoinverse, rank, least squares --------------------------------------------------------------
+def _tolerances(xp, atol, rtol, smax, m, n, dt):
+    """torch's cutoff max(atol, rtol * sigma_max); rtol defaults to eps * max(m, n) when atol is unset."""
+    def arr(t):
+        return t._data if isinstance(t, Tensor) else t
+    if rtol is None:
+        rtol = (xp.finfo(dt).eps * max(m, n)) if (atol is None or (not isinstance(atol, Tensor) and atol == 0)) \
+            else 0.0
+    atol = 0.0 if atol is None else arr(atol)
+    return xp.maximum(atol, arr(rtol) * smax)
+
+
+class Pinv(Op):
+    """Moore-Penrose pseudoinverse; backward is torch's pinv_backward (matmuls only)."""
+    __slots__ = ('cplx',)
+
+    def forward(self, xp, a, atol, rtol, hermitian):
+        self.cplx = a.dtype.kind == 'c'
+        m, n = a.shape[-2:]
+        rd = xp.finfo(a.dtype).dtype
+        if hermitian:
+            w, v = xp.linalg.eigh(a)
+            aw = xp.abs(w)
+            thr = _tolerances(xp, atol, rtol, aw.max(-1, initial=0), m, n, rd)
+            keep = aw > xp.expand_dims(thr, -1)
+            winv = xp.where(keep, 1 / xp.where(keep, w, 1), 0).astype(rd)
+            p = xp.matmul(v * xp.expand_dims(winv, -2), _mH(xp, v, self.cplx))
+        else:
+            u, s, vh = xp.linalg.svd(a, full_matrices=False)
+            thr = _tolerances(xp, atol, rtol, s[..., :1].max(-1, initial=0), m, n, rd)
+            keep = s > xp.expand_dims(thr, -1)
+            sinv = xp.where(keep, 1 / xp.where(keep, s, 1), 0).astype(rd)
+            p = xp.matmul(_mH(xp, vh, self.cplx) * xp.expand_dims(sinv, -2), _mH(xp, u, self.cplx))
+        p = p.astype(a.dtype)
+        self.saved = (a, p)
+        return p
+
+    def backward(self, xp, g):
+        a, p = self.saved
+        c = self.cplx
+        m, n = a.shape[-2], a.shape[-1]
+        ph, gh = _mH(xp, p, c), _mH(xp, g, c)
+        mm = xp.matmul
+        if m <= n:
+            K = mm(gh, p)
+            KpH = mm(K, ph)
+            return -_mH(xp, mm(p, K), c) + KpH - mm(mm(a, p), KpH) + mm(mm(ph, p), gh - mm(K, a))
+        K = mm(p, gh)
+        pHK = mm(ph, K)
+        return -_mH(xp, mm(K, p), c) + mm(mm(gh - mm(a, K), p), ph) + pHK - mm(mm(pHK, p), a)
+
+    @classmethod
+    def name(cls):
+        return 'LinalgPinvBackward0'
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
+    """Computes the pseudoinverse (Moore-Penrose inverse) of a matrix. Singular values (or eigenvalue
+    moduli with hermitian=True) at or below max(atol, rtol * sigma_max) are treated as zero."""
+    A = _matrix(A, 'linalg.pinv')
+    if hermitian and A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.eigh: A must be batches of square matrices, but they are {A.shape[-2]} by "
+                           f"{A.shape[-1]} matrices")
+    return Pinv.apply(A, atol=atol, rtol=rtol, hermitian=bool(hermitian))
+
+
+def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None, out=None):
+    """Computes the numerical rank of a matrix: the number of singular values (or eigenvalue moduli with
+    hermitian=True) greater than max(atol, rtol * sigma_max)."""
+    A = _matrix(A, 'linalg.matrix_rank')
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    xp = xp_of(A._data)
+    a = A._data
+    s = xp.abs(xp.linalg.eigvalsh(a)) if hermitian else xp.linalg.svd(a, compute_uv=False)
+    thr = _tolerances(xp, atol, rtol, s.max(-1, initial=0), a.shape[-2], a.shape[-1], s.dtype)
+    return _wrap((s > xp.expand_dims(xp.asarray(thr), -1)).sum(-1).astype(xp.int64), xp)
+
+
+_DRIVERS = ('gels', 'gelsy', 'gelsd', 'gelss')
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """Computes a solution to the least squares problem of a system of linear equations: the X minimising
+    ||AX - B||_F (the minimum-norm one where A is rank-deficient). Returns (solution, residuals, rank,
+    singular_values); which of the last three are computed depends on driver, as in torch (CPU default gelsy)."""
+    A = _matrix(A, 'linalg.lstsq')
+    B = _tensor(B, 'linalg.lstsq', 'B')
+    _same_dtype(A, B, 'torch.linalg.lstsq')
+    if driver is None:
+        driver = 'gelsy'
+    if driver not in _DRIVERS:
+        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
+    vec = B.ndim == A.ndim - 1
+    Bm = _S.unsqueeze(B, -1) if vec else B
+    if Bm.ndim < 2 or Bm.shape[-2] != A.shape[-2]:
+        raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    m, n = A.shape[-2:]
+    xp = xp_of(A._data)
+    rd = xp.finfo(A._data.dtype).dtype
+    if rcond is None:
+        rcond = float(xp.finfo(rd).eps) * max(m, n)
+    X = _B.matmul(Pinv.apply(A, atol=None, rtol=rcond, hermitian=False), Bm)
+    s = xp.linalg.svd(A._data, compute_uv=False)
+    rank = (s > rcond * s[..., :1]).sum(-1).astype(xp.int64)
+    empty = _wrap(xp.zeros((0,), rd), xp)
+    res = _S.reshape(X, (-1,))[:0]   # empty, but part of the graph as torch's
+    if driver != 'gelsy' and m > n and bool((rank == n).all()):
+        r = _B.matmul(A, X) - Bm
+        res = _R.sum(_E.abs(r) ** 2 if r._data.dtype.kind == 'c' else r * r, -2)
+        if vec:
+            res = _S.squeeze(res, -1)
+    return _lstsq_t(_S.squeeze(X, -1) if vec else X, res,
+                    _wrap(rank, xp) if driver != 'gels' else _wrap(xp.zeros((0,), xp.int64), xp),
+                    _wrap(s.astype(rd), xp) if driver in ('gelsd', 'gelss') else empty)
+
+
+# --- matrix functions --------------------------------------------------------------------------------
+_PADE13 = (64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800., 129060195264000.,
+           10559470521600., 670442572800., 33522128640., 1323241920., 40840800., 960960., 16380., 182., 1.)
+
+
+def _expm(xp, a):
+    """Scaling and squaring with the [13/13] Pade approximant (Higham 2005), batched: each matrix is
+    scaled by its own power of two, then squared that many times."""
+    n = a.shape[-1]
+    if a.size == 0:
+        return a.copy()
+    work = a.astype('complex128' if a.dtype.kind == 'c' else 'float64')
+    norm1 = xp.abs(work).sum(-2).max(-1)
+    s = xp.maximum(0, xp.ceil(xp.log2(xp.maximum(norm1, 1e-300) / 5.371920351148152))).astype(xp.int64)
+    s = xp.where(xp.isfinite(norm1), s, 0)
+    work = work / xp.expand_dims(xp.expand_dims(2.0 ** s, -1), -1)
+    b = _PADE13
+    eye = xp.eye(n, dtype=work.dtype)
+    a2 = work @ work
+    a4 = a2 @ a2
+    a6 = a4 @ a2
+    u = work @ (a6 @ (b[13] * a6 + b[11] * a4 + b[9] * a2) + b[7] * a6 + b[5] * a4 + b[3] * a2 + b[1] * eye)
+    v = a6 @ (b[12] * a6 + b[10] * a4 + b[8] * a2) + b[6] * a6 + b[4] * a4 + b[2] * a2 + b[0] * eye
+    r = xp.linalg.solve(v - u, v + u)
+    smax = int(s.max()) if s.size else 0
+    for i in range(smax):
+        sq = r @ r
+        r = xp.where(xp.expand_dims(xp.expand_dims(s > i, -1), -1), sq, r)
+    return r.astype(a.dtype)
+
+
+class MatrixExp(Op):
+    """exp(A); gradient: the upper-right block of exp([[A^H, G], [0, A^H]]) (itself a MatrixExp)."""
+    __slots__ = ('cplx',)
+
+    def forward(self, xp, a):
+        self.cplx = a.dtype.kind == 'c'
+        self.saved = (a,)
+        return _expm(xp, a)
+
+    def backward(self, xp, g):
+        a, = self.saved
+        n = a.shape[-1]
+        ah = _mH(xp, a, self.cplx)
+        z = xp.zeros_like(g)
+        block = xp.concatenate([xp.concatenate([ah, g], -1), xp.concatenate([z, ah], -1)], -2)
+        return _call(MatrixExp, xp, block)[..., :n, n:]
+
+    @classmethod
+    def name(cls):
+        return 'LinalgMatrixExpBackward0'
+
+
+def matrix_exp(A):
+    """Computes the matrix exponential of a square matrix: sum_k A^k / k!. Supports batches."""
+    A = _square(A, 'linalg.matrix_exp')
+    return MatrixExp.apply(A)
+
+
+def matrix_power(A, n, *, out=None):
+    """Computes the n-th power of a square matrix for an integer n: the identity for n = 0 and the
+    inverse's power for n < 0. Supports batches."""
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"linalg_matrix_power(): argument 'n' (position 2) must be int, not {type(n).__name__}")
+    A = _tensor(A, 'linalg.matrix_power')
+    if A.ndim < 2:
+        raise RuntimeError("linalg.matrix_power: The input tensor A must have at least 2 dimensions.")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    xp = xp_of(A._data)
+    if n == 0:   # the identity, recorded as a function of A (with a zero gradient), as torch's
+        eye = _wrap(xp.eye(A.shape[-1], dtype=A._data.dtype), xp)
+        return _E.where(_wrap(xp.ones(A._data.shape, bool), xp), eye, A)
+    if n < 0:
+        _float_kind(A, 'linalg.inv')
+        A, n = Inv.apply(A), -n
+    result = None
+    base = A
+    while n:   # binary powering: log2(n) matmuls
+        if n & 1:
+            result = base if result is None else _B.matmul(result, base)
+        n >>= 1
+        if n:
+            base = _B.matmul(base, base)
+    return result
+
+
+# --- norms -------------------------------------------------------------------------------------------
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Computes a vector norm: sum(|x|^ord)^(1/ord) over dim (all elements if None); ord inf/-inf are the
+    max/min of |x|, ord 0 counts the non-zeros. dtype casts x first."""
+    x = _tensor(x, 'linalg.vector_norm', 'input')
+    if isinstance(ord, (str, bool)) or not isinstance(ord, (int, float)):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
+                        f"{type(ord).__name__}")
+    if dtype is not None:
+        x = cast(x, _dtype.to_dtype(dtype))
+    if x._data.dtype.kind not in 'fc':
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{_R._type_word(x.dtype)}")
+    if isinstance(dim, (tuple, list)):
+        dims(dim, max(x.ndim, 1), 'linalg.vector_norm')   # torch's duplicate-dim error
+    if dim is None and keepdim and x.ndim:
+        r = _R.norm(x, ord, None, False)
+        return _S.reshape(r, (1,) * x.ndim)
+    return _R.norm(x, ord, dim, keepdim)
+
+
+def _matrix_dims(A, dim, op):
+    if not isinstance(dim, (tuple, list)) or len(dim) != 2:
+        raise RuntimeError(f"{op}: dim must be a 2-tuple. Got {dim}")
+    d0, d1 = (d % A.ndim if -A.ndim <= d < A.ndim else None for d in dim)
+    if d0 is None or d1 is None:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-A.ndim}, {A.ndim - 1}], but "
+                         f"got {dim[0] if d0 is None else dim[1]})")
+    if d0 == d1:
+        raise RuntimeError(f"{op}: dims must be different. Got ({dim[0]}, {dim[1]})")
+    return d0, d1
+
+
+def matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    """Computes a matrix norm over the two dimensions dim: 'fro', 'nuc' (sum of singular values), inf / -inf
+    (max / min absolute row sum), 1 / -1 (max / min absolute column sum), 2 / -2 (largest / smallest
+    singular value)."""
+    A = _tensor(A, 'linalg.matrix_norm')
+    if A.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    if dtype is not None:
+        A = cast(A, _dtype.to_dtype(dtype))
+    _float_kind(A, 'linalg.matrix_norm')
+    d0, d1 = _matrix_dims(A, dim, 'linalg.matrix_norm')
+    if ord == 'fro':
+        return vector_norm(A, 2, (d0, d1), keepdim)
+    if ord == 'nuc' or ord in (2, -2):
+        M = _S.movedim(A, (d0, d1), (-2, -1))
+        s = svdvals(M)
+        r = _R.sum(s, -1) if ord == 'nuc' else (_R.amax(s, -1) if ord == 2 else _R.amin(s, -1))
+    elif ord in (1, -1, math.inf, -math.inf):
+        red, pick = (d0, d1) if ord in (1, -1) else (d1, d0)   # column sums for 1, row sums for inf
+        sums = _R.sum(_E.abs(A), red, keepdim=True)
+        r = _R.amax(sums, pick, keepdim=True) if ord > 0 else _R.amin(sums, pick, keepdim=True)
+        return r if keepdim else _S.squeeze(r, (d0, d1))
+    else:
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    if keepdim:
+        for d in sorted((d0, d1)):
+            r = _S.unsqueeze(r, d)
+    return r
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Computes a vector or matrix norm: a matrix norm when dim is a 2-tuple (or A is 2-D with ord given),
+    a vector norm when dim is an int or 1-tuple (or A is 1-D); with ord and dim both None, the 2-norm of
+    A flattened."""
+    A = _tensor(A, 'linalg.norm')
+    if dim is not None:
+        d = (dim,) if isinstance(dim, int) else tuple(dim)
+        if len(d) == 1:
+            return vector_norm(A, 2 if ord is None else ord, d, keepdim, dtype=dtype)
+        return matrix_norm(A, 'fro' if ord is None else ord, d, keepdim, dtype=dtype)
+    if ord is None:
+        return vector_norm(A, 2, None, keepdim, dtype=dtype)
+    if A.ndim not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+                           f"Got {A.ndim}D.")
+    if A.ndim == 1:
+        return vector_norm(A, ord, None, keepdim, dtype=dtype)
+    return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
+
+
+def cond(A, p=None, *, out=None):
+    """Computes the condition number of a matrix with respect to a matrix norm (2-norm by default:
+    sigma_max / sigma_min)."""
+    A = _matrix(A, 'linalg.cond')
+    if p is None or p in (2, -2):
+        s = svdvals(A)
+        hi, lo = s[..., 0], s[..., -1]
+        return hi / lo if p in (None, 2) else lo / hi
+    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+
+
+# --- products and the rest ---------------------------------------------------------------------------
+def cross(input, other, *, dim=-1, out=None):
+    """Computes the cross product of two 3-dimensional vectors along dim (inputs broadcast)."""
+    return _B.cross(input, other, dim=dim)
+
+
+def vecdot(x, y, *, dim=-1, out=None):
+    """Computes the dot product of two batches of vectors along dim: sum(conj(x) * y) (inputs broadcast)."""
+    x, y = _tensor(x, 'linalg.vecdot', 'x'), _tensor(y, 'linalg.vecdot', 'y')
+    if x._data.dtype.kind == 'c':
+        x = _E.conj(x)
+    return _R.sum(x * y, dim)
+
+
+def multi_dot(tensors, *, out=None):
+    """Efficiently multiplies two or more matrices by reordering the multiplications so that the fewest
+    arithmetic operations are performed. The first and last argument may be 1-D (a row / column vector)."""
+    ts = list(tensors)
+    if len(ts) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(ts)}")
+    for i, t in enumerate(ts):
+        _tensor(t, 'multi_dot', 'tensors')
+        lo = 1 if i in (0, len(ts) - 1) else 2
+        if not lo <= t.ndim <= 2:
+            which = 'first' if i == 0 else ('last' if i == len(ts) - 1 else None)
+            raise RuntimeError(f"multi_dot(): the {which} tensor must be 1D or 2D but got {t.ndim}D" if which
+                               else f"multi_dot(): tensor {i} must be 2D but got {t.ndim}D")
+    first_vec, last_vec = ts[0].ndim == 1, ts[-1].ndim == 1
+    if first_vec:
+        ts[0] = _S.unsqueeze(ts[0], 0)
+    if last_vec:
+        ts[-1] = _S.unsqueeze(ts[-1], -1)
+    for i in range(len(ts) - 1):
+        if ts[i].shape[1] != ts[i + 1].shape[0]:
+            a, b = list(tensors[i].shape), list(tensors[i + 1].shape)
+            raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes {a} and {b} cannot be multiplied")
+    r = _chain(ts)
+    if first_vec and last_vec:
+        return _S.reshape(r, ())
+    if first_vec:
+        return _S.squeeze(r, 0)
+    return _S.squeeze(r, -1) if last_vec else r
+
+
+def _chain(ts):
+    """Matrix-chain product in the order with the fewest multiplications (dynamic programming)."""
+    k = len(ts)
+    p = [ts[0].shape[0]] + [t.shape[1] for t in ts]
+    cost = [[0] * k for _ in range(k)]
+    split = [[0] * k for _ in range(k)]
+    for length in range(1, k):
+        for i in range(k - length):
+            j = i + length
+            cost[i][j] = math.inf
+            for s in range(i, j):
+                c = cost[i][s] + cost[s + 1][j] + p[i] * p[s + 1] * p[j + 1]
+                if c < cost[i][j]:
+                    cost[i][j], split[i][j] = c, s
+
+    def build(i, j):
+        if i == j:
+            return ts[i]
+        s = split[i][j]
+        return _B.matmul(build(i, s), build(s + 1, j))
+    return build(0, k - 1)
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """Alias for torch.diagonal with defaults dim1=-2, dim2=-1: the diagonals of a batch of matrices."""
+    return _S.diagonal(A, offset, dim1, dim2)
+
+
+def tensorinv(A, ind=2, *, out=None):
+    """Computes the multiplicative inverse of torch.tensordot: the tensor B with tensordot(A, B, ind) the
+    identity, for A whose first ind dimensions multiply to the product of the rest."""
+    A = _tensor(A, 'linalg.tensorinv')
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    lead, rest = tuple(A.shape[:ind]), tuple(A.shape[ind:])
+    p, q = math.prod(lead), math.prod(rest)
+    if p != q:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {q} != {p}")
+    return _S.reshape(inv(_S.reshape(A, (p, q))), rest + lead)
+
+
+def tensorsolve(A, B, dims=None, *, out=None):
+    """Computes the solution X of tensordot(A, X, X.ndim) = B; dims moves those dimensions of A to the end
+    first."""
+    A, B = _tensor(A, 'linalg.tensorsolve'), _tensor(B, 'linalg.tensorsolve', 'B')
+    if dims is not None:
+        dd = [d % A.ndim for d in dims]
+        A = _S.movedim(A, dd, list(range(A.ndim - len(dd), A.ndim)))
+    xshape = tuple(A.shape[B.ndim:])
+    p = math.prod(A.shape[:B.ndim])
+    q = math.prod(xshape)
+    if p != q:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
+                           f"prod(self.shape[:other.ndim]), but got {q} != {p}")
+    return _S.reshape(solve(_S.reshape(A, (p, q)), _S.reshape(B, (p,))), xshape)
+
+
+def lu_factor(A, *, pivot=True, out=None):
+    """Computes a compact representation of the LU factorization with partial pivoting: (LU, pivots),
+    pivots 1-based as LAPACK's. ember computes it without gradients."""
+    A = _matrix(A, 'linalg.lu_factor')
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+    xp = xp_of(A._data)
+    lu, piv, info = _lu_raw(xp, A._data)
+    return _lu_factor_t(_wrap(lu, xp), _wrap(piv, xp))
+
+
+def lu(A, *, pivot=True, out=None):
+    """Computes the LU decomposition with partial pivoting A = P L U (L unit lower triangular, U upper
+    triangular). ember computes it without gradients."""
+    A = _matrix(A, 'linalg.lu')
+    xp = xp_of(A._data)
+    a = A._data
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    lu_, piv, _ = _lu_raw(xp, a)
+    L = xp.tril(lu_[..., :, :k], -1) + xp.eye(m, k, dtype=a.dtype)
+    U = xp.triu(lu_[..., :k, :])
+    # the row swaps as a permutation: apply them to 0..m-1, then P[perm[i], i] = 1
+    flat = piv.reshape((-1, k)) - 1
+    perm = xp.broadcast_to(xp.arange(m), (flat.shape[0], m)).copy()
+    rows = xp.arange(flat.shape[0])
+    for j in range(k):
+        p = flat[:, j]
+        top = perm[rows, j].copy()
+        perm[rows, j] = perm[rows, p]
+        perm[rows, p] = top
+    P = xp.zeros((flat.shape[0], m, m), a.dtype)
+    P[rows[:, None], perm, xp.arange(m)[None, :]] = 1
+    return _lu_t(_wrap(P.reshape(a.shape[:-2] + (m, m)), xp), _wrap(L, xp), _wrap(U, xp))
+
+
+# --- torch.* forms (wired into ember/__init__.py through TOPLEVEL) ----------------------------------
+def _inverse(input, *, out=None):
+    """torch.inverse: alias for torch.linalg.inv."""
+    return inv(input)
+
+
+def _cholesky_top(input, upper=False, *, out=None):
+    """torch.cholesky (deprecated in torch for torch.linalg.cholesky): the lower factor, or the upper one
+    with upper=True."""
+    A = _square(input, 'cholesky')
+    if upper:
+        return _mH_t(Cholesky.apply(_mH_t(A), op='cholesky'))
+    return Cholesky.apply(A, op='cholesky')
+
+
+def _cholesky_solve(B, L, upper=False, *, out=None):
+    """torch.cholesky_solve: solves A X = B given the Cholesky factor of A (lower, or upper with upper=True)."""
+    L = _square(L, 'cholesky_solve', 'input2')
+    B = _matrix(B, 'cholesky_solve', 'input')
+    _same_dtype(B, L, 'cholesky_solve')
+    if upper:
+        Y = solve_triangular(_mH_t(L), B, upper=False)
+        return solve_triangular(L, Y, upper=True)
+    Y = solve_triangular(L, B, upper=False)
+    return solve_triangular(_mH_t(L), Y, upper=True)
+
+
+def _cholesky_inverse(L, upper=False, *, out=None):
+    """torch.cholesky_inverse: the inverse of A = L L^H (or U^H U with upper=True) from its factor."""
+    L = _square(L, 'cholesky_inverse', 'input')
+    xp = xp_of(L._data)
+    eye = _wrap(xp.broadcast_to(xp.eye(L.shape[-1], dtype=L._data.dtype), L._data.shape).copy(), xp)
+    return _cholesky_solve(eye, L, upper)
+
+
+def _qr_top(input, some=True, *, out=None):
+    """torch.qr (deprecated in torch for torch.linalg.qr): reduced (some=True) or complete QR."""
+    return _torch_qr_t(*qr(input, 'reduced' if some else 'complete'))
+
+
+def _svd_top(input, some=True, compute_uv=True, *, out=None):
+    """torch.svd (deprecated in torch for torch.linalg.svd): returns (U, S, V) with V, not Vh; some=True
+    is the reduced decomposition. With compute_uv=False, U and V are zero-filled."""
+    A = _matrix(input, 'svd')
+    if not compute_uv:
+        s = svdvals(A)
+        m, n = A.shape[-2:]
+        xp = xp_of(A._data)
+        bs = tuple(A.shape[:-2])
+        return _torch_svd_t(_wrap(xp.zeros(bs + (m, m), A._data.dtype), xp), s,
+                            _wrap(xp.zeros(bs + (n, n), A._data.dtype), xp))
+    U, S, Vh = svd(A, full_matrices=not some)
+    return _torch_svd_t(U, S, _mH_t(Vh))
+
+
+def _pinverse(input, rcond=1e-15):
+    """torch.pinverse: alias for torch.linalg.pinv with rtol=rcond."""
+    return pinv(input, rtol=rcond)
+
+
+def _lu_top(A, pivot=True, get_infos=False, *, out=None):
+    """torch.lu (deprecated for torch.linalg.lu_factor): (LU, pivots) and, with get_infos, the LAPACK info."""
+    A = _matrix(A, 'lu')
+    xp = xp_of(A._data)
+    lu_, piv, info = _lu_raw(xp, A._data)
+    if not get_infos and info.any():
+        _raise_singular(xp, A._data, 'torch.lu')
+    res = (_wrap(lu_, xp), _wrap(piv, xp))
+    return res + (_wrap(info, xp),) if get_infos else res
+
+
+def _trace(input):
+    """torch.trace: the sum of the elements of the main diagonal of a 2-D matrix."""
+    input = _tensor(input, 'trace', 'input')
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+    return _R.sum(_S.diagonal(input, 0, 0, 1))
+
+
+def _det_top(input):
+    """torch.det: alias for torch.linalg.det."""
+    return det(input)
+
+
+def _slogdet_top(input):
+    """torch.slogdet: alias for torch.linalg.slogdet."""
+    return slogdet(input)
+
+
+def _matrix_power_top(input, n):
+    """torch.matrix_power: alias for torch.linalg.matrix_power."""
+    return matrix_power(input, n)
+
+
+def _matrix_exp_top(input):
+    """torch.matrix_exp: alias for torch.linalg.matrix_exp."""
+    return matrix_exp(input)
+
+
+TOPLEVEL = dict(det=_det_top, logdet=logdet, slogdet=_slogdet_top, inverse=_inverse, cholesky=_cholesky_top,
+                cholesky_solve=_cholesky_solve, cholesky_inverse=_cholesky_inverse, qr=_qr_top, svd=_svd_top,
+                pinverse=_pinverse, matrix_power=_matrix_power_top, matrix_exp=_matrix_exp_top, lu=_lu_top,
+                trace=_trace)
+for _k, _v in TOPLEVEL.items():
+    _v.__name__ = _k
+
+bind(det=_det_top, logdet=logdet, slogdet=_slogdet_top, inverse=_inverse, cholesky=_cholesky_top,
+     cholesky_solve=_cholesky_solve, cholesky_inverse=_cholesky_inverse, qr=_qr_top, svd=_svd_top,
+     pinverse=_pinverse, matrix_power=_matrix_power_top, matrix_exp=_matrix_exp_top, lu=_lu_top, trace=_trace)
+
+from .ops import add_out_support as _add_out_support   # noqa: E402
+_add_out_support(globals())   # torch's out= on the public functions (after binding: methods take no out=)
+
+__all__ = ['LinAlgError', 'norm', 'vector_norm', 'matrix_norm', 'det', 'slogdet', 'inv', 'inv_ex', 'solve',
+           'solve_ex', 'solve_triangular', 'lstsq', 'cholesky', 'cholesky_ex', 'qr', 'eigh', 'eigvalsh', 'eig',
+           'eigvals', 'svd', 'svdvals', 'pinv', 'matrix_power', 'matrix_rank', 'matrix_exp', 'cross',
+           'multi_dot', 'vecdot', 'diagonal', 'tensorinv', 'tensorsolve', 'lu_factor', 'lu', 'cond']
