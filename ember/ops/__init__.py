@@ -13,7 +13,7 @@ def _write_out(name, result, out):
             raise TypeError(f"{name}(): argument 'out' must be tuple of {len(result)} Tensors")
         for r, o in zip(result, out):
             _write_out(name, r, o)
-        return type(result)(out) if hasattr(result, '_fields') else tuple(out)
+        return type(result)(*out) if hasattr(result, '_fields') else tuple(out)
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
     if is_grad_enabled() and (result._req or out._req):
