@@ -371,9 +371,10 @@ class Sub(Op):
     def backward(self, xp, g): return g, -g
 
 
-def _conj_saved(xp, saved):
-    """Complex gradients follow torch's convention (grad * conj(derivative)): conjugate the saved factors."""
-    if any(s.dtype.kind == 'c' for s in saved):
+def _conj_saved(xp, g, saved):
+    """Complex gradients follow torch's convention (grad * conj(derivative)): conjugate the saved factors.
+    The gradient is complex exactly when the (promoted) inputs are."""
+    if g.dtype.kind == 'c':
         return tuple(xp.conj(s) for s in saved)
     return saved
 
@@ -393,7 +394,7 @@ class Mul(Op):
         return a * b
 
     def backward(self, xp, g):
-        a, b = _conj_saved(xp, self.saved)
+        a, b = _conj_saved(xp, g, self.saved)
         na, nb = self.needs
         return (g * b if na else None), (g * a if nb else None)
 
@@ -431,7 +432,7 @@ class Div(Op):
         return a / b
 
     def backward(self, xp, g):
-        a, b = _conj_saved(xp, self.saved)
+        a, b = _conj_saved(xp, g, self.saved)
         na, nb = self.needs
         return (g / b if na else None), (-g * a / (b * b) if nb else None)
 
@@ -487,7 +488,7 @@ class Pow(Op):
         return y
 
     def backward(self, xp, g):
-        a, b, y = _conj_saved(xp, self.saved)
+        a, b, y = _conj_saved(xp, g, self.saved)
         na, nb = self.needs
         ga = xp.where(b == 0, 0, g * b * xp.power(a, b - 1)) if na else None
         gb = xp.where((a == 0) & (b >= 0), 0, g * y * xp.log(xp.where(a == 0, 1, a))) if nb else None
