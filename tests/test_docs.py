@@ -187,9 +187,8 @@ def test_documented_differences_hold():
         z.imag[1] = 7.0
         assert (z[0].item() == 7.0 and z[1].item() == 7j) is shares
         assert z.conj().is_conj() is shares
-    # float32 cumsum accumulation
-    assert torch.full((100000,), 0.1).cumsum(0)[-1].item() == 10000.0
-    assert abs(ember.full((100000,), 0.1).cumsum(0)[-1].item() - 9998.5566) < 1e-3
+    # float32 cumsum accumulates in float64 in both
+    assert torch.full((100000,), 0.1).cumsum(0)[-1].item() == ember.full((100000,), 0.1).cumsum(0)[-1].item()
     # sort ties: ember stable, torch's default order is not the input order
     assert ember.tensor([3, 1, 3, 1] * 5).sort().indices.tolist()[:2] == [1, 3]
     assert torch.tensor([3, 1, 3, 1] * 5).sort().indices.tolist() != ember.tensor([3, 1, 3, 1] * 5).sort(
@@ -207,12 +206,11 @@ def test_documented_differences_hold():
     with pytest.raises(TypeError):
         torch.ones(1, dtype=torch.bfloat16).numpy()
     assert ember.ones(1, dtype=ember.bfloat16).numpy().dtype.name == 'bfloat16'
-    # out= on reductions and scans
+    # out= on reductions and scans, in both
     for name in ('sum', 'mean', 'cumsum', 'amax', 'logsumexp'):
-        args = (1,)
-        getattr(torch, name)(torch.ones(2, 2), *args, out=torch.empty(0))
-        with pytest.raises(TypeError):
-            getattr(ember, name)(ember.ones(2, 2), *args, out=ember.empty(0))
+        t = getattr(torch, name)(torch.ones(2, 2), 1, out=torch.empty(0))
+        e = getattr(ember, name)(ember.ones(2, 2), 1, out=ember.empty(0))
+        assert t.tolist() == e.tolist()
     # channels_last is accepted but the layout stays contiguous
     assert torch.zeros(1, 2, 3, 3).to(memory_format=torch.channels_last).stride() == (18, 1, 6, 2)
     assert ember.zeros(1, 2, 3, 3).to(memory_format=ember.channels_last).stride() == (18, 9, 3, 1)

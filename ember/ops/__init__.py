@@ -44,10 +44,19 @@ def with_out(fn):
     return f
 
 
+# torch functions with out= whose ember definitions do not spell it (reductions and scans)
+_ALSO_OUT = ('sum', 'prod', 'nansum', 'mean', 'nanmean', 'std', 'var', 'max', 'min', 'amax', 'amin', 'aminmax',
+             'argmax', 'argmin', 'all', 'any', 'logsumexp', 'mode', 'median', 'nanmedian', 'cumsum', 'cumprod',
+             'cummax', 'cummin', 'logcumsumexp', 'diff', 'float_power', 'masked_select', 'nan_to_num',
+             'polygamma', 'take_along_dim', 'norm', 'kthvalue')
+
+
 def add_out_support(namespace):
-    """Wrap every public function in namespace whose signature has torch's out= keyword."""
+    """Wrap every public function in namespace that takes torch's out= keyword."""
     for k, v in list(namespace.items()):
         code = getattr(v, '__code__', None)
-        if code is not None and not k.startswith('_') and 'out' in code.co_varnames[
-                code.co_argcount:code.co_argcount + code.co_kwonlyargcount]:
+        if code is None or k.startswith('_'):
+            continue
+        has_out = 'out' in code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
+        if has_out or k in _ALSO_OUT:
             namespace[k] = with_out(v)

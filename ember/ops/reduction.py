@@ -789,12 +789,22 @@ class CumSum(Op):
 
     def forward(self, xp, a, axis, dtype=None):
         self.axis = axis
-        return a.cumsum(axis=axis, dtype=dtype)
+        return _accurate_cumsum(xp, a, axis) if dtype is None else a.cumsum(axis=axis, dtype=dtype)
 
     def backward(self, xp, g):
-        # The reversed cumulative sum: total - cumsum + g (no flip needed).
+        # the reversed cumulative sum (flip, cumsum, flip: total - cumsum would cancel catastrophically)
         ax = self.axis
-        return xp.sum(g, axis=ax, keepdims=True) - xp.cumsum(g, axis=ax) + g
+        if xp.name == 'graph':
+            return xp.flip(xp.cumsum(xp.flip(g, ax), axis=ax), ax)
+        return xp.flip(_accurate_cumsum(xp, xp.flip(g, ax), ax), ax)
+
+
+def _accurate_cumsum(xp, a, axis):
+    """Like torch's CPU kernel, float32 and narrower floats accumulate in float64 (0.1 added 1e5 times is
+    10000.0, not 9998.56)."""
+    if a.dtype.kind == 'f' and a.dtype.itemsize < 8 or a.dtype == _dtype.bfloat16.np:
+        return a.cumsum(axis=axis, dtype='float64').astype(a.dtype)
+    return a.cumsum(axis=axis)
 
 
 class CumProd(Op):
