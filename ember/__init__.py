@@ -17,6 +17,7 @@ from .ops.info import *  # noqa: F401,F403
 from .ops.sorting import *  # noqa: F401,F403
 from .ops.complex import *  # noqa: F401,F403
 from . import autograd, cuda, backends, nn, optim, utils, linalg, fft, special, testing, distributions  # noqa: E402
+from ._legacy import *  # noqa: F401,F403,E402  (pi, inf, FloatTensor, set_default_device, typename, ...)
 from .ops import add_out_support as _add_out_support  # noqa: E402
 from .nn.functional.activation import TOPLEVEL as _nn_toplevel  # noqa: E402
 from . import random  # noqa: E402  (torch.random: seeding namespace; the samplers are ops.random's)
@@ -38,4 +39,13 @@ __version__ = '0.1.0'
 globals().update(_nn_toplevel)   # torch.softmax, torch.relu, ... (defined with their nn forms)
 globals().update(special.TOPLEVEL)   # torch.i0, torch.sinc, torch.logit, torch.xlogy, ...
 globals().update(linalg.TOPLEVEL)    # torch.det, torch.inverse, torch.svd, torch.trace, ...
+globals().update({k: getattr(nn.functional, k) for k in (   # torch.conv2d, torch.dropout, ... (nn's functional forms)
+    'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d', 'dropout',
+    'alpha_dropout', 'feature_alpha_dropout', 'layer_norm', 'batch_norm', 'group_norm', 'instance_norm',
+    'embedding', 'embedding_bag', 'max_pool1d', 'max_pool2d', 'max_pool3d', 'avg_pool1d', 'adaptive_avg_pool1d',
+    'adaptive_max_pool1d', 'pixel_shuffle', 'pixel_unshuffle', 'channel_shuffle', 'cosine_similarity',
+    'pairwise_distance', 'pdist', 'bilinear', 'hardshrink', 'rrelu', 'ctc_loss', 'kl_div', 'binary_cross_entropy_with_logits',
+    'cosine_embedding_loss', 'hinge_embedding_loss', 'margin_ranking_loss', 'poisson_nll_loss', 'triplet_margin_loss')
+    if hasattr(nn.functional, k)})
+detach = Tensor.detach
 _add_out_support(globals())   # torch.add(a, b, out=c) and friends

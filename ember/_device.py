@@ -47,7 +47,9 @@ def check_device(d):
     if d is None:
         return CPU
     d = d if isinstance(d, device) else device(d)
+    if d.type == 'cuda':   # torch's CPU build raises AssertionError here too
+        raise AssertionError("Torch not compiled with CUDA enabled: ember has no CUDA backend on this machine "
+                             "(ember.cuda.is_available() is False)")
     if d.type != 'cpu':
-        raise RuntimeError(f"Torch not compiled with CUDA enabled: ember has no '{d.type}' backend "
-                           f"on this machine (ember.cuda.is_available() is False)")
+        raise RuntimeError(f"ember has no '{d.type}' device: tensors live on the CPU")
     return CPU

@@ -147,6 +147,9 @@ class Tensor:
     def get_device(self):
         return -1
 
+    def is_inference(self):
+        return False
+
     @property
     def itemsize(self):
         return self._data.itemsize

@@ -887,6 +887,24 @@ def clamp_max(input, max):
     return clamp(input, max=max)
 
 
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """torch.addcmul: input + value * tensor1 * tensor2."""
+    return add(input, mul(mul(tensor1, tensor2), value) if value != 1 else mul(tensor1, tensor2))
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """torch.addcdiv: input + value * tensor1 / tensor2 (integer division is refused, as in torch)."""
+    if isinstance(tensor1, Tensor) and isinstance(tensor2, Tensor) and tensor1.dtype.kind in 'bi' \
+            and tensor2.dtype.kind in 'bi':
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future release addcdiv "
+                           "will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can "
+                           "be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for "
+                           "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
+                           "addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), "
+                           "for all dtypes.")
+    return add(input, mul(div(tensor1, tensor2), value) if value != 1 else div(tensor1, tensor2))
+
+
 # --- comparisons, logic, bits (no gradients) -------------------------------------------------------
 def _no_grad_binary(npname, op, kinds=None, kernel=None):
     def fn(input, other, *, out=None):
@@ -1053,7 +1071,7 @@ def _pos(self):
     return self
 
 
-_INPLACE = dict(add=add, sub=sub, mul=mul, div=div, true_divide=div, floor_divide=floor_divide,
+_INPLACE = dict(addcmul=addcmul, addcdiv=addcdiv, add=add, sub=sub, mul=mul, div=div, true_divide=div, floor_divide=floor_divide,
                 remainder=remainder, fmod=fmod, pow=pow, neg=neg, abs=abs, exp=exp, exp2=exp2, expm1=expm1,
                 log=log, log2=log2, log10=log10, log1p=log1p, sqrt=sqrt, rsqrt=rsqrt, square=square,
                 reciprocal=reciprocal, sin=sin, cos=cos, tan=tan, asin=asin, acos=acos, atan=atan, sinh=sinh,

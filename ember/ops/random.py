@@ -46,7 +46,10 @@ class Generator:
     _STATE_BYTES = 8 + 16 + 16 + 1 + 4
 
     def __init__(self, device='cpu'):
-        self.device = check_device(device)
+        try:
+            self.device = check_device(device)
+        except AssertionError:   # torch raises RuntimeError for a CUDA generator on a CPU build
+            raise RuntimeError("Cannot get CUDA generator: ember has no CUDA backend on this machine") from None
         self._reseed(_DEFAULT_SEED)
 
     def _reseed(self, seed):

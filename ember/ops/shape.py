@@ -1490,5 +1490,26 @@ def _inplace_view(self, v):
 
 
 # methods only in torch (there is no torch.view or torch.expand)
+def _unfold(self, dimension, size, step):
+    """Tensor.unfold: all slices of `size` elements along `dimension`, `step` apart, as a new last dim."""
+    from .indexing import __getitem__ as _getitem
+    d = _wrap_dim(dimension, self.ndim, 'unfold')
+    n = self.shape[d] if self.ndim else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    xp = xp_of(self._data)
+    starts = xp.arange(0, n - size + 1, step)
+    idx = starts[:, None] + xp.arange(size)[None, :]
+    x = self if self.ndim else self.reshape(1)
+    moved = movedim(x, d, -1)
+    windows = _getitem(moved, (Ellipsis, idx))      # (..., n_windows, size)
+    return movedim(windows, -2, d) if self.ndim else windows.reshape(size)
+
+
+bind(unfold=_unfold)
+
+
 __all__ = [n for n in public_names(globals(), __name__)
            if n not in ('view', 'view_as', 'reshape_as', 'expand', 'expand_as', 'contiguous', 'repeat')]
