@@ -73,8 +73,8 @@ class _Embedding(Op):
         return xp.take(weight, idx, axis=0)
 
     def backward(self, xp, g):
-        g2 = xp.reshape(g, (-1, g.shape[-1]))
         n = self.idx.shape[0]
+        g2 = xp.reshape(g, (n, g.shape[-1]))   # (-1, 0) is ambiguous for zero-width embeddings
         return _rows_sum(xp, self.rows, self.idx, xp_of(self.idx).arange(n), self.coef, g2)
 
     @classmethod

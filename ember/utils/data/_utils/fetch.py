@@ -1,6 +1,6 @@
 """Fetchers: turn an index (or a batch of indices) from the sampler into collated data."""
 import numpy as np
-from ..dataset import TensorDataset
+from ..dataset import TensorDataset, Subset
 from . import collate as _collate
 from ....tensor import Tensor
 from ....autograd.graph import _wrap
@@ -37,12 +37,19 @@ class _MapDatasetFetcher:
                                                                               collate_fn, drop_last)
         # A plain TensorDataset collated by default_collate: one gather per tensor gives exactly what
         # stacking the per-sample rows gives, without a Python loop over the batch.
+        # Plain Subsets (random_split's output) of such a dataset gather too, through their index maps.
+        self.maps, base = [], dataset
+        while type(base) is Subset:
+            self.maps.append(np.asarray(base.indices))
+            base = base.dataset
+        self.base = base
         self.gather = (auto_collation and collate_fn is _collate.default_collate
-                       and isinstance(dataset, TensorDataset)
-                       and type(dataset).__getitem__ is TensorDataset.__getitem__
-                       and not hasattr(dataset, '__getitems__')
+                       and isinstance(base, TensorDataset)
+                       and type(base).__getitem__ is TensorDataset.__getitem__
+                       and not hasattr(base, '__getitems__')
                        and _collate.default_collate_fn_map.get(Tensor) is _collate.collate_tensor_fn
-                       and all(type(t) is Tensor and not t.requires_grad for t in dataset.tensors))
+                       and all(type(t) is Tensor and not t.requires_grad for t in base.tensors)
+                       and all(m.ndim == 1 and m.dtype.kind in 'iu' for m in self.maps))
 
     def fetch(self, possibly_batched_index):
         if self.auto_collation:
@@ -65,10 +72,14 @@ class _MapDatasetFetcher:
         idx = np.asarray(index)
         if idx.ndim != 1 or idx.dtype.kind not in 'iu':
             return None
-        n = self.dataset.tensors[0]._data.shape[0]
+        for m in self.maps:   # outermost Subset first
+            if idx.min() < -len(m) or idx.max() >= len(m):
+                return None
+            idx = m[idx]
+        n = self.base.tensors[0]._data.shape[0]
         if idx.min() < -n or idx.max() >= n:
             return None          # the per-sample path raises the indexing error
-        return [_wrap(t._data[idx], None) for t in self.dataset.tensors]
+        return [_wrap(t._data[idx], None) for t in self.base.tensors]
 
 
 class _DatasetKind:
