@@ -296,4 +296,141 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
 
 bind(new_tensor=new_tensor, new_zeros=new_zeros, new_ones=new_ones, new_empty=new_empty, new_full=new_full)
 
+
+# --- window functions (signal processing) ---------------------------------------------------------
+_DTYPE_WORDS = {'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16', 'float32': 'float', 'float64': 'double',
+                'int64': 'long int', 'int32': 'int', 'int16': 'short int', 'int8': 'signed char',
+                'uint8': 'unsigned char', 'bool': 'bool', 'complex64': 'c10::complex<float>',
+                'complex128': 'c10::complex<double>'}
+
+
+def _window(op, window_length, periodic, dtype, device, requires_grad, formula):
+    """formula(n, N) on float64 positions n = 0..N-1 of a symmetric window of length N; a periodic
+    window is the symmetric window one longer with its last value dropped."""
+    xp = _xp(device)
+    dt = to_dtype(dtype) or _dtype._default[0]
+    if not dt.is_floating_point:
+        raise RuntimeError(f"{op} expects floating point dtypes, got: TensorOptions(dtype={_DTYPE_WORDS[dt.name]}, "
+                           "device=cpu, layout=Strided (default), requires_grad=false (default), "
+                           "pinned_memory=false, memory_format=(nullopt))")
+    window_length = int(window_length)
+    if window_length < 0:
+        raise RuntimeError(f"{op} requires non-negative window_length, got window_length={window_length}")
+    if window_length <= 1:
+        return _new(xp.ones((window_length,), dt.np), requires_grad)
+    n = window_length + 1 if periodic else window_length
+    w = formula(xp, xp.arange(n, dtype='float64'), n)
+    return _new(xp.asarray(w[:window_length], dtype=dt.np), requires_grad)
+
+
+def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, layout=None,
+                   device=None, requires_grad=False):
+    """torch.hamming_window: alpha - beta * cos(2 pi n / (N - 1)); periodic (the default) for use with
+    spectral analysis, as the first N values of a window of length N + 1."""
+    return _window('hamming_window', window_length, periodic, dtype, device, requires_grad,
+                   lambda xp, n, N: alpha - beta * xp.cos(2 * math.pi * n / (N - 1)))
+
+
+def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False):
+    """torch.hann_window: 0.5 - 0.5 * cos(2 pi n / (N - 1)) (periodic by default)."""
+    return _window('hann_window', window_length, periodic, dtype, device, requires_grad,
+                   lambda xp, n, N: 0.5 - 0.5 * xp.cos(2 * math.pi * n / (N - 1)))
+
+
+def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False):
+    """torch.blackman_window: 0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))."""
+    return _window('blackman_window', window_length, periodic, dtype, device, requires_grad,
+                   lambda xp, n, N: 0.42 - 0.5 * xp.cos(2 * math.pi * n / (N - 1))
+                   + 0.08 * xp.cos(4 * math.pi * n / (N - 1)))
+
+
+def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False):
+    """torch.bartlett_window: the triangular window 1 - |2n / (N - 1) - 1|."""
+    return _window('bartlett_window', window_length, periodic, dtype, device, requires_grad,
+                   lambda xp, n, N: 1 - xp.abs(2 * n / (N - 1) - 1))
+
+
+def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None, device=None,
+                  requires_grad=False):
+    """torch.kaiser_window: I0(beta * sqrt(1 - (2n / (N - 1) - 1) ** 2)) / I0(beta)."""
+    return _window('kaiser_window', window_length, periodic, dtype, device, requires_grad,
+                   lambda xp, n, N: xp.i0(beta * xp.sqrt(xp.maximum(0.0, 1 - (2 * n / (N - 1) - 1) ** 2)))
+                   / xp.i0(xp.asarray(float(beta))))
+
+
+# --- memory layouts and raw buffers -------------------------------------------------------------------
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """torch.empty_strided: an uninitialised tensor with the given size and stride (in elements)."""
+    xp = _xp(device)
+    dt = to_dtype(dtype) or _dtype._default[0]
+    size, stride = _size((size,), 'empty_strided'), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"dimensionality of sizes ({len(size)}) must match dimensionality of strides "
+                           f"({len(stride)})")
+    need = 0 if 0 in size else 1 + sum((n - 1) * s for n, s in zip(size, stride))
+    store = xp.empty((need,), dt.np)
+    a = xp.lib.stride_tricks.as_strided(store, shape=size, strides=tuple(s * store.itemsize for s in stride))
+    return _new(a, requires_grad)
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """torch.frombuffer: a 1-D tensor sharing memory with an object that implements the buffer protocol
+    (bytearray, array.array, memoryview...): count elements of dtype, from byte offset on."""
+    dt = to_dtype(dtype)
+    view = memoryview(buffer)
+    length = view.nbytes
+    item = dt.itemsize if hasattr(dt, 'itemsize') else numpy_backend.dtype(dt.np).itemsize
+    if length <= 0 or count == 0:
+        raise ValueError(f"both buffer length ({length}) and count ({count}) must not be 0")
+    if offset < 0 or offset >= length:
+        raise ValueError(f"offset ({offset} bytes) must be non-negative and no greater than buffer length "
+                         f"({length} bytes) minus 1")
+    if count > 0:
+        if count * item > length - offset:
+            raise ValueError(f"requested buffer length ({count} * {item} bytes) after offset ({offset} bytes) "
+                             f"must not be greater than actual buffer length ({length} bytes)")
+    elif (length - offset) % item:
+        raise ValueError(f"buffer length ({length - offset} bytes) after offset ({offset} bytes) must be a "
+                         f"multiple of element size ({item})")
+    if view.readonly:
+        import warnings
+        warnings.warn("The given buffer is not writable, and PyTorch does not support non-writable tensors. "
+                      "This means you can write to the underlying (supposedly non-writable) buffer using the "
+                      "tensor. You may want to copy the buffer to protect its data or make it writable before "
+                      "converting it to a tensor. This type of warning will be suppressed for the rest of "
+                      "this program.", UserWarning)
+    a = numpy_backend.frombuffer(view.cast('B'), dtype=dt.np, count=count, offset=offset)
+    return _new(a, requires_grad)
+
+
+# --- triangle indices ------------------------------------------------------------------------------------
+def _tri_indices(op, row, col, offset, dtype, device, lower):
+    xp = _xp(device)
+    dt = to_dtype(dtype) if dtype is not None else _dtype.int64
+    if dt.name not in ('int64', 'int32'):
+        raise NotImplementedError(f"\"{op}\" not implemented for '{_TYPE_LABELS.get(dt.name, dt.name)}'")
+    if row < 0:
+        raise RuntimeError(f"row must be non-negative, got{row}")
+    if col < 0:
+        raise RuntimeError(f"col must be non-negative, got{col}")
+    r, c = (xp.tril_indices if lower else xp.triu_indices)(row, offset, col)
+    return _new(xp.stack([r, c]).astype(dt.np).reshape(2, -1))
+
+
+_TYPE_LABELS = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'bfloat16': 'BFloat16',
+                'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool', 'complex64': 'ComplexFloat',
+                'complex128': 'ComplexDouble'}
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """torch.tril_indices: the (row, column) indices of the lower triangle of a row x col matrix, as a
+    2 x N tensor in row-major order; offset shifts the diagonal (positive: above the main one)."""
+    return _tri_indices('tril_indices', row, col, offset, dtype, device, True)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """torch.triu_indices: the (row, column) indices of the upper triangle of a row x col matrix."""
+    return _tri_indices('triu_indices', row, col, offset, dtype, device, False)
+
+
 __all__ = [n for n in public_names(globals(), __name__) if not n.startswith('new_')]

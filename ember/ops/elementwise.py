@@ -1214,4 +1214,269 @@ bind(real=property(real), imag=property(imag), conj=conj, conj_physical=conj_phy
      resolve_neg=resolve_neg, is_conj=is_conj, is_neg=is_neg, angle=angle)
 
 
+
+# --- torch's odds and ends: sgn, copysign, angles, heaviside, logaddexp, gcd/lcm, ldexp, frexp, ... ------
+def _refuse_complex(name, t):
+    if t._data.dtype.kind == 'c':
+        raise RuntimeError(f"{name} is not supported for complex tensors.")
+
+
+def _needs_tensor(x, op, arg='other', pos=2):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}")
+    return x
+
+
+def sgn(input, *, out=None):
+    """torch.sgn: z / |z| for complex numbers (0 at 0); the sign for real ones."""
+    input = _tensor(input, 'sgn')
+    if input._data.dtype.kind != 'c':
+        return sign(input)
+    # x / |x| is nan at 0 and so is its gradient: divide by a safe |x| and mask both ways
+    zero = eq(input, 0)
+    return where(zero, 0, div(input, where(zero, 1, abs(input))))
+
+
+def positive(input):
+    """torch.positive: returns input itself (refused for bool tensors, as unary + is)."""
+    input = _tensor(input, 'positive')
+    if input._data.dtype.kind == 'b':
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+class Copysign(Op):
+    __slots__ = ()
+    def forward(self, xp, a, b):
+        y = xp.copysign(a, b)
+        self.saved = (a, y)
+        return y
+
+    def backward(self, xp, g):
+        a, y = self.saved
+        na, nb = self.needs
+        # torch: grad * result / self, 0 where self is 0; no dependence on the sign-giver
+        ga = xp.where(a == 0, 0, g * y / xp.where(a == 0, 1, a)) if na else None
+        return ga, (xp.zeros_like(g) if nb else None)
+
+
+def copysign(input, other, *, out=None):
+    """torch.copysign: the magnitude of input with the sign of other (a float result)."""
+    a, b, dt = promote(_tensor(input, 'copysign'), other, 'copysign')
+    if dt.kind == 'c':
+        raise NotImplementedError(f"\"copysign_cpu\" not implemented for '{_INT_NAMES[dt.name]}'")
+    if dt.kind in 'biu':
+        f = _dtype._default[0]
+        a = cast(a, f)
+        b = cast(b, f) if isinstance(b, Tensor) else b.astype(f.np)
+    return Copysign.apply(a, b)
+
+
+def deg2rad(input, *, out=None):
+    """torch.deg2rad: angles in degrees to radians."""
+    input = _tensor(input, 'deg2rad')
+    _refuse_complex('deg2rad', input)
+    return mul(to_float(input), math.pi / 180.0)
+
+
+def rad2deg(input, *, out=None):
+    """torch.rad2deg: angles in radians to degrees."""
+    input = _tensor(input, 'rad2deg')
+    _refuse_complex('rad2deg', input)
+    return mul(to_float(input), 180.0 / math.pi)
+
+
+def heaviside(input, values, *, out=None):
+    """torch.heaviside: 0 where input < 0, values where input == 0, 1 where input > 0 (no gradient)."""
+    input = _tensor(input, 'heaviside')
+    values = _needs_tensor(values, 'heaviside', 'values')
+    a, v = input._data, values._data
+    if a.dtype.kind == 'c' or v.dtype.kind == 'c':
+        raise RuntimeError("heaviside is not yet implemented for complex tensors.")
+    if a.dtype != v.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    xp = xp_of(a)
+    try:
+        y = xp.where(a == 0, v, a > 0).astype(a.dtype)
+    except ValueError:
+        raise RuntimeError(f"heaviside: the shapes {list(a.shape)} and {list(v.shape)} do not broadcast") from None
+    return _wrap(y, xp)
+
+
+class LogAddExp(Op):
+    """log(exp(a) + exp(b)) (base 2 with log2/exp2), without overflow: max + log1p(exp(-|a - b|))."""
+    __slots__ = ()
+    base2 = False
+
+    def forward(self, xp, a, b):
+        if a.dtype.kind == 'c':
+            m = xp.where(a.real >= b.real, a, b)
+            y = m + xp.log1p(xp.exp(a + b - 2 * m))   # a + b - m is the other one
+        else:
+            m = xp.maximum(a, b)
+            d = -xp.abs(a - b)
+            y = m + (xp.log1p(xp.exp2(d)) / math.log(2.0) if self.base2 else xp.log1p(xp.exp(d)))
+            # equal infinities: a - b is nan, the answer is the infinity itself
+            y = xp.where((a == b) & xp.isinf(a), a, y)
+        self.saved = (a, b, y)
+        return y
+
+    def backward(self, xp, g):
+        a, b, y = _conj_saved(xp, g, self.saved)
+        na, nb = self.needs
+        f = xp.exp2 if self.base2 else xp.exp
+        return (g * f(a - y) if na else None), (g * f(b - y) if nb else None)
+
+
+class LogAddExp2(LogAddExp):
+    __slots__ = ()
+    base2 = True
+
+
+def _float_binary(name, input, other, complex_ok=False):
+    """Both tensors, promoted; integers to the default float; complex refused unless complex_ok."""
+    a, b, dt = promote(_tensor(input, name), _needs_tensor(other, name), name)
+    if dt.kind in 'biu' or (dt.kind == 'c' and not complex_ok):
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_INT_NAMES[dt.name]}'")
+    return a, b
+
+
+def logaddexp(input, other, *, out=None):
+    """torch.logaddexp: log(exp(input) + exp(other)), computed stably."""
+    return LogAddExp.apply(*_float_binary('logaddexp', input, other, complex_ok=True))
+
+
+def logaddexp2(input, other, *, out=None):
+    """torch.logaddexp2: log2(2**input + 2**other), computed stably."""
+    return LogAddExp2.apply(*_float_binary('logaddexp2', input, other))
+
+
+def _int_binary(npname, op):
+    def fn(input, other, *, out=None):
+        a, b, dt = promote(_tensor(input, op), _needs_tensor(other, op), op)
+        if dt.kind not in 'iu':
+            raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{_INT_NAMES[dt.name]}'")
+        xp = xp_of(a._data)
+        return _wrap(getattr(xp, npname)(a._data, b._data), xp)
+    fn.__name__ = fn.__qualname__ = op
+    fn.__doc__ = f"torch.{op}: the elementwise {'greatest common divisor' if op == 'gcd' else 'least common multiple'}" \
+                 " of integer tensors (never negative)."
+    return fn
+
+
+gcd = _int_binary('gcd', 'gcd')
+lcm = _int_binary('lcm', 'lcm')
+
+
+def ldexp(input, other, *, out=None):
+    """torch.ldexp: input * 2 ** other (a floating point result)."""
+    a, b, dt = promote(_tensor(input, 'ldexp'), _needs_tensor(other, 'ldexp'), 'ldexp')
+    if dt.kind in 'biu':
+        a, b = cast(a, _dtype._default[0]), cast(b, _dtype._default[0])
+    return mul(a, pow(2.0, b))
+
+
+class Frexp(Op):
+    __slots__ = ()
+    differentiable_outputs = (True, False)
+
+    def forward(self, xp, a):
+        m, e = xp.frexp(a)
+        e = e.astype('int32')
+        self.saved = (e,)
+        return m, e
+
+    def backward(self, xp, g, ge=None):
+        e, = self.saved
+        return g / xp.exp2(xp.astype(e, g.dtype))
+
+
+def frexp(input, *, out=None):
+    """torch.frexp: input = mantissa * 2 ** exponent, mantissa in (-1, 1) and an int32 exponent."""
+    input = _tensor(input, 'frexp')
+    if input._data.dtype.kind != 'f':
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    global _FREXP
+    if _FREXP is None:   # reduction.py (which defines torch's return types) imports this module
+        from .reduction import _return_type
+        _FREXP = _return_type('frexp', ('mantissa', 'exponent'))
+    return _FREXP(*Frexp.apply(input))
+
+
+_FREXP = None
+
+
+class NextAfter(Op):
+    """torch's gradient: grad for input where it moves (input != other), nothing for other."""
+    __slots__ = ()
+    def forward(self, xp, a, b):
+        self.saved = (a, b)
+        return xp.nextafter(a, b)
+
+    def backward(self, xp, g):
+        a, b = self.saved
+        return xp.where(a == b, 0, g), xp.zeros_like(g)
+
+
+def nextafter(input, other, *, out=None):
+    """torch.nextafter: the next floating point value after input towards other."""
+    return NextAfter.apply(*_float_binary('nextafter', input, other))
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """torch.isin: whether each element of elements is in test_elements (either may be a number)."""
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError("isin() received an invalid combination of arguments: elements and test_elements "
+                        "cannot both be numbers")
+    ref = elements if isinstance(elements, Tensor) else test_elements
+    xp = xp_of(ref._data)
+    arrs = []
+    for x in (elements, test_elements):
+        a = x._data if isinstance(x, Tensor) else xp.asarray(x)
+        if a.dtype.kind in 'bc':
+            raise RuntimeError(f"Unsupported input type encountered for isin(): "
+                               f"{_INT_NAMES[_FROM_NP[a.dtype].name]}")
+        arrs.append(a)
+    e, t = arrs
+    y = xp.isin(e, t, assume_unique=assume_unique, invert=invert)
+    return _wrap(xp.asarray(y), xp)
+
+
+def _float_power_(self, exponent):
+    if self._data.dtype.name not in ('float64', 'complex128'):
+        want = 'ComplexDouble' if self._data.dtype.kind == 'c' or (isinstance(exponent, Tensor) and
+                                                                  exponent._data.dtype.kind == 'c') else 'Double'
+        raise RuntimeError(f"the base given to float_power_ has dtype {_INT_NAMES[self._data.dtype.name]} but "
+                           f"the operation's result requires dtype {want}")
+    return self._inplace(float_power, exponent, name='float_power_')
+
+
+_EXTRA = dict(sgn=sgn, copysign=copysign, deg2rad=deg2rad, rad2deg=rad2deg, heaviside=heaviside, gcd=gcd,
+              lcm=lcm, ldexp=ldexp, nextafter=nextafter, arcsinh=asinh, arccosh=acosh, arctanh=atanh,
+              arctan2=atan2, greater=gt, greater_equal=ge, less=lt, less_equal=le, not_equal=ne)
+bind(**_EXTRA, **{k + '_': _inplace(f, k + '_') for k, f in _EXTRA.items()},
+     positive=positive, logaddexp=logaddexp, logaddexp2=logaddexp2, frexp=frexp, isreal=isreal,
+     float_power_=_float_power_)
+register('logaddexp')(logaddexp)
+register('exp2')(exp2)
+register('copysign')(copysign)
+
+
+def _inplace_function(name):
+    fn = lambda t, *a, **k: getattr(t, name)(*a, **k)   # noqa: E731  (looked up per call: methods bound later)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"torch.{name}(input, ...): input.{name}(...), in place."
+    return fn
+
+
+# torch's top-level in-place forms (torch.exp_(t) is t.exp_()); relu_ comes with nn's functional forms
+for _name in ('abs_', 'acos_', 'acosh_', 'addmv_', 'arccos_', 'arccosh_', 'arcsin_', 'arcsinh_', 'arctan_',
+              'arctanh_', 'asin_', 'asinh_', 'atan_', 'atanh_', 'ceil_', 'clamp_', 'clamp_max_', 'clamp_min_',
+              'clip_', 'conj_physical_', 'cos_', 'cosh_', 'deg2rad_', 'detach_', 'erf_', 'erfc_', 'exp2_', 'exp_',
+              'expm1_', 'fix_', 'floor_', 'frac_', 'gcd_', 'index_put_', 'lcm_', 'ldexp_', 'log10_', 'log1p_',
+              'log2_', 'log_', 'nan_to_num_', 'neg_', 'negative_', 'rad2deg_', 'reciprocal_', 'round_', 'rsqrt_',
+              'sigmoid_', 'sin_', 'sinh_', 'sqrt_', 'square_', 'tan_', 'tanh_', 'trunc_'):
+    globals()[_name] = _inplace_function(_name)
+
+
 __all__ = public_names(globals(), __name__)

@@ -629,7 +629,7 @@ def _nuclear(input, axis, keep):
     nd = input._data.ndim
     if axis is None:
         if nd != 2:
-            raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+            raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
         axis = (0, 1)
     if len(axis) != 2:
         raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {tuple(axis)}")
@@ -1041,6 +1041,35 @@ def _graph_reshape(a, shape):
 # imported after this module and replaces this stand-in), which keeps reductions usable on their own.
 if 'reshape' not in GraphXP.__dict__:
     register('reshape')(_graph_reshape)
+
+
+
+# --- torch's deprecated norm forms and the in-place scans ----------------------------------------------
+def frobenius_norm(input, dim, keepdim=False):
+    """torch.frobenius_norm (deprecated in torch): the 2-norm over dim, i.e. linalg.vector_norm(A, 2, dim)."""
+    import warnings
+    warnings.warn("at::frobenius_norm is deprecated and it is just left for JIT compatibility. It will be removed "
+                  "in a future PyTorch release. Please use `linalg.vector_norm(A, 2., dim, keepdim)` instead",
+                  UserWarning)
+    return norm(input, 2, dim, keepdim)
+
+
+def nuclear_norm(input, dim=None, keepdim=False):
+    """torch.nuclear_norm (deprecated in torch): the sum of singular values of a matrix (over dim, two dims)."""
+    import warnings
+    warnings.warn("at::nuclear_norm is deprecated and it is just left for JIT compatibility. It will be removed in "
+                  "a future PyTorch release. Please use `linalg.matrix_norm(A, 'nuc', dim, keepdim)` instead",
+                  UserWarning)
+    if isinstance(dim, bool):   # nuclear_norm(input, keepdim)
+        dim, keepdim = None, dim
+    input = _tensor(input, 'nuclear_norm')
+    if dim is None and input.ndim != 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    return norm(input, 'nuc', (0, 1) if dim is None else dim, keepdim)
+
+
+bind(cumsum_=lambda self, dim, *, dtype=None: self._inplace(cumsum, dim, dtype=dtype, name='cumsum_'),
+     cumprod_=lambda self, dim, *, dtype=None: self._inplace(cumprod, dim, dtype=dtype, name='cumprod_'))
 
 
 __all__ = public_names(globals(), __name__)

@@ -1511,5 +1511,412 @@ def _unfold(self, dimension, size, step):
 bind(unfold=_unfold)
 
 
+
+# --- torch's odds and ends: h/v/dsplit, block_diag, cartesian_prod, combinations, *_scatter, as_strided ---
+def _directional_split(name, input, indices_or_sections, least, dim):
+    input = _tensor(input, name)
+    if input.ndim < least:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {least} dimension, but got a tensor "
+                           f"with {input.ndim} dimensions!")
+    if isinstance(indices_or_sections, int):
+        n = input._data.shape[dim]
+        if indices_or_sections == 0 or n % indices_or_sections:
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                               f"dimension {n} is not divisible by the split_size {indices_or_sections}!")
+    return tensor_split(input, indices_or_sections, dim)
+
+
+def hsplit(input, indices_or_sections):
+    """torch.hsplit: tensor_split along dim 1 (dim 0 for 1-D tensors); an int must divide that dim evenly."""
+    return _directional_split('hsplit', input, indices_or_sections, 1,
+                              1 if isinstance(input, Tensor) and input.ndim > 1 else 0)
+
+
+def vsplit(input, indices_or_sections):
+    """torch.vsplit: tensor_split along dim 0 of a tensor with at least 2 dims."""
+    return _directional_split('vsplit', input, indices_or_sections, 2, 0)
+
+
+def dsplit(input, indices_or_sections):
+    """torch.dsplit: tensor_split along dim 2 of a tensor with at least 3 dims."""
+    return _directional_split('dsplit', input, indices_or_sections, 3, 2)
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    """torch.split_with_sizes: split into pieces of the given sizes along dim (views)."""
+    if not isinstance(split_sizes, (tuple, list)):
+        raise TypeError(f"split_with_sizes(): argument 'split_sizes' must be tuple of ints, not "
+                        f"{type(split_sizes).__name__}")
+    return split(input, list(split_sizes), dim)
+
+
+def block_diag(*tensors):
+    """torch.block_diag: the given tensors (0-, 1- or 2-D) as the blocks of a block diagonal matrix."""
+    tensors = _tensor_list(list(tensors), 'block_diag')
+    mats = []
+    for i, t in enumerate(tensors):
+        if t.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has "
+                               f"{t.ndim} dimensions")
+        mats.append(reshape(t, (1, -1) if t.ndim == 1 else (1, 1)) if t.ndim < 2 else t)
+    if not mats:
+        return _wrap(_default_xp().zeros((1, 0), _dtype._default[0].np), None)
+    dt = _common_dtype(mats)
+    width = sum(m._data.shape[1] for m in mats)
+    rows, left = [], 0
+    for m in mats:
+        w = m._data.shape[1]
+        rows.append(Pad.apply(cast(m, dt), widths=((0, 0), (left, width - left - w))))
+        left += w
+    return cat(rows, 0)
+
+
+def _default_xp():
+    from ..backend import numpy_backend
+    return numpy_backend
+
+
+def cartesian_prod(*tensors):
+    """torch.cartesian_prod: the Cartesian product of 1-D tensors, one row per combination
+    (like itertools.product); a single tensor is returned as it is."""
+    tensors = _tensor_list(list(tensors), 'cartesian_prod')
+    for t in tensors:
+        if t.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing='ij')
+    return stack([flatten(g) for g in grids], 1)
+
+
+def combinations(input, r=2, with_replacement=False):
+    """torch.combinations: the length-r combinations of the elements of a 1-D tensor (like
+    itertools.combinations, or combinations_with_replacement), one per row."""
+    import itertools
+    from .indexing import __getitem__ as _getitem
+    input = _tensor(input, 'combinations')
+    if input.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return _wrap(input._data[:0].copy(), None)
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    xp = xp_of(input._data)
+    idx = xp.asarray(list(pick(range(input._data.shape[0]), r)), dtype='int64').reshape(-1, r)
+    return _getitem(input, idx)
+
+
+def _sum_to_size(self, *size):
+    """Tensor.sum_to_size: sum this tensor down to size, which must be broadcastable to its shape."""
+    size = _sizes(size, 'sum_to_size')
+    shape = self._data.shape
+    lead = len(shape) - len(size)
+    if lead < 0 or any(s != 1 and s != n for s, n in zip(size, shape[lead:])):
+        raise RuntimeError(f"size {{{', '.join(map(str, size))}}} is not expandable to size "
+                           f"{{{', '.join(map(str, shape))}}}.")
+    keep = tuple(lead + i for i, (s, n) in enumerate(zip(size, shape[lead:])) if s == 1 and n != 1)
+    out = self
+    if keep:
+        out = out.sum(keep, keepdim=True)
+    if lead:
+        out = out.sum(tuple(range(lead)))
+    return out
+
+
+def _fill_diagonal_(self, fill_value, wrap=False):
+    """Tensor.fill_diagonal_: fill the main diagonal (all dims equal, or any 2-D shape) with fill_value;
+    with wrap, a tall matrix's diagonal starts again after every N + 1 rows."""
+    from .elementwise import where
+    a = self._data
+    if a.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if a.ndim > 2 and len(set(a.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    xp = xp_of(a)
+    mask = xp.zeros(a.shape, bool)
+    if a.ndim == 2:
+        n, m = a.shape
+        flat = mask.reshape(-1)
+        stop = n * m if wrap else min(n, m) * m
+        flat[0:stop:m + 1] = True
+    else:
+        k = xp.arange(a.shape[0])
+        mask[(k,) * a.ndim] = True
+    fill = xp.asarray(fill_value, dtype=a.dtype)
+    return self._inplace(lambda s: where(_wrap(mask, xp), _wrap(fill, xp), s), name='fill_diagonal_')
+
+
+class ScatterView(Op):
+    """input with src written into one of its views (a slice, a selected index, a diagonal). The gradient
+    of input is the gradient outside that view, of src the gradient inside it."""
+    __slots__ = ('view', 'mask')
+
+    def forward(self, xp, a, src, view):
+        self.view = view
+        out = a.copy()
+        view(xp, out)[...] = src
+        mask = xp.zeros(a.shape, bool)
+        view(xp, mask)[...] = True
+        self.mask = mask
+        return out
+
+    def backward(self, xp, g):
+        na, ns = self.needs
+        return (xp.where(self.mask, 0, g) if na else None), (self.view(xp, g) if ns else None)
+
+
+def _scatter_into(op, input, src, view, view_shape):
+    input = _tensor(input, op)
+    src = _tensor(src, op, 'src')
+    if tuple(src.shape) != tuple(view_shape):
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
+                           f"{list(src.shape)}, slice size = {list(view_shape)}")
+    if src._data.dtype != input._data.dtype:
+        raise RuntimeError(f"{op}(): expected src to have the same dtype as self ({input.dtype}), "
+                           f"got {src.dtype}")
+    return ScatterView.apply(input, src, view=view)
+
+
+def _index_view(idx):
+    return lambda xp, a: a[idx]
+
+
+def select_scatter(input, src, dim, index):
+    """torch.select_scatter: input with src embedded at index along dim (src has one dim fewer)."""
+    input = _tensor(input, 'select_scatter')
+    if input.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    ax = _wrap_dim(dim, input.ndim, 'select_scatter')
+    n = input._data.shape[ax]
+    index = operator.index(index)
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+                         f"dimension {ax}")
+    idx = (slice(None),) * ax + (index % n,)
+    return _scatter_into('select_scatter', input, src, _index_view(idx), input._data[idx].shape)
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    """torch.slice_scatter: input with src embedded at input[..., start:end:step, ...] along dim."""
+    input = _tensor(input, 'slice_scatter')
+    ax = _wrap_dim(dim, max(input.ndim, 1), 'slice_scatter')
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    idx = (slice(None),) * ax + (slice(start, end, step),)
+    return _scatter_into('slice_scatter', input, src, _index_view(idx), input._data[idx].shape)
+
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    """torch.diagonal_scatter: input with src embedded on its diagonal (as torch.diagonal picks it)."""
+    input = _tensor(input, 'diagonal_scatter')
+    n = input.ndim
+    d1, d2 = _wrap_dim(dim1, n, 'diagonal_scatter'), _wrap_dim(dim2, n, 'diagonal_scatter')
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    offset = operator.index(offset)
+    view = lambda xp, a: _writable(xp.diagonal(a, offset, d1, d2))   # noqa: E731
+    return _scatter_into('diagonal_scatter', input, src, view,
+                         xp_of(input._data).diagonal(input._data, offset, d1, d2).shape)
+
+
+class AsStrided(Op):
+    """A strided window on the input's storage. The gradient scatter-adds into a storage-sized buffer at
+    each output element's storage position (overlapping windows accumulate), then reads it back at the
+    input's own positions."""
+    __slots__ = ('out_pos', 'in_pos', 'extent')
+
+    def forward(self, xp, a, out, out_pos, in_pos, extent):
+        self.out_pos, self.in_pos, self.extent = out_pos, in_pos, extent
+        return out
+
+    def backward(self, xp, g):
+        buf = xp.add_at(xp.zeros((self.extent,), g.dtype), self.out_pos, xp.reshape(g, (-1,)))
+        return buf[self.in_pos]
+
+    @classmethod
+    def name(cls):
+        return 'AsStridedBackward0'
+
+
+def _storage_root(a):
+    root = a
+    while root.base is not None and hasattr(root.base, '__array_interface__'):
+        root = root.base
+    return root
+
+
+def _positions(xp, shape, strides, offset):
+    """Storage position of every element of a strided layout."""
+    pos = xp.full(tuple(shape), offset, dtype='int64')
+    for d, (n, s) in enumerate(zip(shape, strides)):
+        pos = pos + (xp.arange(n, dtype='int64') * s).reshape((n,) + (1,) * (len(shape) - d - 1))
+    return pos
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    """torch.as_strided: a view of input's storage with the given size, stride (in elements) and
+    storage_offset (input's own by default). Overlapping views are allowed; their gradients accumulate."""
+    input = _tensor(input, 'as_strided')
+    a = input._data
+    size, stride = tuple(operator.index(s) for s in size), tuple(operator.index(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(s < 0 for s in stride):
+        raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got strides: "
+                           f"{list(stride)}")
+    if any(s < 0 for s in size):
+        raise RuntimeError(f"as_strided: Trying to create tensor with negative dimension {min(size)}: "
+                           f"{list(size)}")
+    xp = xp_of(a)
+    root = _storage_root(a)
+    item = a.itemsize
+    root_start = root.__array_interface__['data'][0]
+    own_offset = (a.__array_interface__['data'][0] - root_start) // item
+    offset = own_offset if storage_offset is None else operator.index(storage_offset)
+    storage = root.nbytes // item
+    need = 0 if 0 in size else offset + 1 + sum((n - 1) * s for n, s in zip(size, stride))
+    if need > storage:
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
+                           f"itemsize {item} requiring a storage size of {need * item} are out of bounds for "
+                           f"storage of size {storage * item}")
+    flat = xp.frombuffer(root, dtype=a.dtype) if root.flags.c_contiguous else root.reshape(-1)
+    out = xp.lib.stride_tricks.as_strided(flat[offset:] if offset < flat.shape[0] else flat[:0],
+                                          shape=size, strides=tuple(s * item for s in stride))
+    if not input._req:
+        return _view_of(input, _wrap(out, xp), _as_strided_fn(size, stride, storage_offset))
+    in_strides = tuple(s // item for s in a.strides)
+    res = AsStrided.apply(input, out, out_pos=_positions(xp, size, stride, offset).reshape(-1),
+                          in_pos=_positions(xp, a.shape, in_strides, own_offset), extent=storage)
+    return _view_of(input, res, _as_strided_fn(size, stride, storage_offset))
+
+
+def _as_strided_fn(size, stride, storage_offset):
+    return lambda xp, a: as_strided(a, size, stride, storage_offset) if isinstance(a, Tensor) else \
+        xp.lib.stride_tricks.as_strided(a.reshape(-1)[storage_offset or 0:], shape=size,
+                                        strides=tuple(s * a.itemsize for s in stride))
+
+
+# --- statistics of rows and columns: renorm, dist, cov, corrcoef ---------------------------------------
+def renorm(input, p, dim, maxnorm):
+    """torch.renorm: each sub-tensor along dim whose p-norm exceeds maxnorm is scaled to norm maxnorm."""
+    from .reduction import norm
+    from .elementwise import where, mul, div, add
+    input = _tensor(input, 'renorm')
+    if input._data.dtype.kind not in 'fc':
+        raise RuntimeError(f"renorm: expected a floating point or complex tensor, got {input.dtype}")
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    if input.ndim <= 1:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions")
+    ax = _wrap_dim(dim, input.ndim, 'renorm')
+    others = tuple(d for d in range(input.ndim) if d != ax)
+    nrm = norm(input, p, others, keepdim=True)
+    if nrm._data.dtype.kind == 'c':
+        nrm = nrm.real
+    factor = where(nrm > maxnorm, div(maxnorm, add(nrm, 1e-7)), 1.0)
+    return mul(input, factor)
+
+
+def _renorm_(self, p, dim, maxnorm):
+    return self._inplace(renorm, p, dim, maxnorm, name='renorm_')
+
+
+def dist(input, other, p=2):
+    """torch.dist: the p-norm of input - other (broadcast)."""
+    from .reduction import norm
+    from .elementwise import sub
+    input = _tensor(input, 'dist')
+    other = _tensor(other, 'dist', 'other')
+    return norm(sub(input, other), float(p) if not isinstance(p, str) else p)
+
+
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    """torch.cov: the covariance matrix of the variables in the rows of input (observations in columns);
+    fweights are integer frequency weights, aweights observation weights."""
+    from .reduction import sum as _sum, mean as _mean
+    from .elementwise import mul, div, sub, conj, clamp
+    from .blas import matmul
+    input = _tensor(input, 'cov')
+    if input.ndim > 2:
+        raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with "
+                         f"{input.ndim} dimensions")
+    x = reshape(input, (1, -1)) if input.ndim < 2 else input
+    if x._data.dtype.kind in 'biu':
+        x = cast(x, _dtype._default[0])
+    n = x._data.shape[1]
+    w = None
+    for name, wt in (('fweights', fweights), ('aweights', aweights)):
+        if wt is None:
+            continue
+        wt = _tensor(wt, 'cov', name)
+        if wt.ndim > 1:
+            raise RuntimeError(f"cov(): expected {name} to have one or fewer dimensions but got {name} with "
+                             f"{wt.ndim} dimensions")
+        if wt._data.size != n:
+            raise RuntimeError(f"cov(): expected {name} to have the same numel as there are observations in the "
+                             f"input but got {wt._data.size} != {n}")
+        if name == 'fweights' and wt._data.dtype.kind not in 'iu':
+            raise RuntimeError("cov(): expected fweights to have integral dtype but got fweights with "
+                             f"{_type_label(wt)} dtype")
+        if name == 'aweights' and wt._data.dtype.kind not in 'f':
+            raise RuntimeError("cov(): expected aweights to have floating point dtype but got aweights with "
+                             f"{_type_label(wt)} dtype")
+        if (wt._data < 0).any():
+            raise RuntimeError(f"cov(): {name} cannot be negative")
+        w = wt if w is None else mul(w, wt)
+    if w is None:
+        avg = _mean(x, 1)
+        w_sum = n
+        factor = n - correction
+    else:
+        w_sum = _sum(w)
+        avg = div(_sum(mul(x, w), 1), w_sum)
+        if correction == 0:
+            factor = w_sum
+        elif aweights is None:
+            factor = sub(w_sum, correction)
+        else:
+            factor = sub(w_sum, div(mul(_sum(mul(w, aweights)), correction), w_sum))
+    if isinstance(factor, Tensor):
+        factor = clamp(factor, min=0)
+    elif factor <= 0:
+        import warnings
+        warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than the number of "
+                      "observations.", RuntimeWarning)
+        factor = 0
+    xm = sub(x, unsqueeze(avg, 1))
+    xw = xm if w is None else mul(xm, w)
+    c = div(matmul(xw, conj(transpose(xm, 0, 1))), factor)
+    return squeeze(c)
+
+
+def _type_label(t):
+    return str(t.dtype).replace('torch.', '').capitalize()
+
+
+def corrcoef(input):
+    """torch.corrcoef: the Pearson correlation coefficients of the variables in the rows of input."""
+    from .elementwise import div, sqrt, clamp, real, imag
+    c = cov(input)
+    if c.ndim == 0:
+        return div(c, c)
+    d = diagonal(c)
+    sd = sqrt(d.real if d._data.dtype.kind == 'c' else d)
+    c = div(div(c, unsqueeze(sd, 1)), unsqueeze(sd, 0))
+    if c._data.dtype.kind == 'c':
+        from .complex import complex as make_complex
+        return make_complex(clamp(real(c), -1, 1), clamp(imag(c), -1, 1))
+    return clamp(c, -1, 1)
+
+
+bind(hsplit=hsplit, vsplit=vsplit, dsplit=dsplit, split_with_sizes=split_with_sizes, sum_to_size=_sum_to_size,
+     fill_diagonal_=_fill_diagonal_, diagonal_scatter=diagonal_scatter, select_scatter=select_scatter,
+     slice_scatter=slice_scatter, as_strided=as_strided, renorm=renorm, renorm_=_renorm_, dist=dist,
+     cov=cov, corrcoef=corrcoef)
+
+
 __all__ = [n for n in public_names(globals(), __name__)
-           if n not in ('view', 'view_as', 'reshape_as', 'expand', 'expand_as', 'contiguous', 'repeat')]
+           if n not in ('sum_to_size', 'fill_diagonal_', 'view', 'view_as', 'reshape_as', 'expand', 'expand_as', 'contiguous', 'repeat')]
