@@ -6,6 +6,7 @@ from ._device import device
 from .tensor import Tensor, Size
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                                  is_inference_mode_enabled)
+from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled, set_anomaly_enabled
 from .ops.elementwise import *  # noqa: F401,F403
 from .ops.creation import *  # noqa: F401,F403
 from .ops.reduction import *  # noqa: F401,F403

@@ -5,3 +5,6 @@ from .api import backward, grad
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 from .function import Function, FunctionCtx, once_differentiable
 from . import graph, function  # noqa: F401
+from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: F401
+from .variable import Variable, variable  # noqa: F401
+from . import functional  # noqa: F401

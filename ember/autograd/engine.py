@@ -11,6 +11,7 @@ from .grad_mode import _enabled
 from ..backend import xp_of, _BY_ARRAY_TYPE
 from .graph import FREED
 from . import graph as _graph
+from .anomaly_mode import _anomaly, check_node_outputs
 
 
 def sum_to(xp, g, shape):
@@ -88,6 +89,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     r = h(in_grads, tuple(grads))
                     if r is not None:
                         in_grads = tuple(r)
+            if _anomaly[0]:
+                check_node_outputs(node, in_grads)
             if not retain_graph and node.saved:
                 node.release()
             shapes = node.in_shapes

@@ -17,3 +17,6 @@ from .padding import *  # noqa: F401,F403
 from .pixelshuffle import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
+from .lazy_norm import *  # noqa: F401,F403
+from .adaptive import *  # noqa: F401,F403
