@@ -68,22 +68,108 @@ def cases(selected=None):
     return out
 
 
+def _peak_rss_mb():
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _current_rss_mb():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2 ** 20
+
+
+def run_one(file_stem, index, libname):
+    """In a fresh process: time one case for one library; report seconds and peak extra memory (MB)."""
+    name, make, target = [c for c in cases([file_stem[6:]])][index]
+    lib = ember if libname == 'ember' else torch
+    step = make(lib)
+    before = _current_rss_mb()
+    t = timeit(step)
+    return t, max(0.0, _peak_rss_mb() - before)
+
+
 def main(selected=None):
-    """`python benchmarks/run.py [core nn optim data ...]` runs all bench_*.py files, or the named ones."""
-    print(f"{'benchmark':40s} {'ember':>12s} {'torch':>12s} {'ratio':>7s} {'target':>7s}")
-    ok = True
-    for name, make, target in cases(selected):
-        te = timeit(make(ember))
-        tt = timeit(make(torch))
-        r = te / tt
-        ok &= r <= target
-        print(f"{name:40s} {te * 1e6:10.1f}us {tt * 1e6:10.1f}us {r:7.2f} {target:7.2f}")
-    if selected and 'import' not in selected:
-        return ok
-    ie, it = import_time('ember'), import_time('torch')
-    print(f"{'import time':40s} {ie * 1e3:10.1f}ms {it * 1e3:10.1f}ms {ie / it:7.2f}   (target < 150 ms)")
-    return ok
+    """`python benchmarks/run.py [core nn_conv ...]` runs all bench_*.py files (or the named ones), each case
+    in its own processes for torch and for ember (peak memory is per process), prints the table and writes
+    benchmarks/results.md and benchmarks/results.png."""
+    import json
+    import pathlib
+    here = pathlib.Path(__file__).parent
+    rows = []
+    print(f"{'benchmark':44s} {'torch':>11s} {'ember':>11s} {'ratio':>6s} {'target':>6s} {'MB torch':>9s} {'MB ember':>9s}")
+    for path in sorted(here.glob('bench_*.py')):
+        if selected and path.stem[6:] not in selected:
+            continue
+        n = len(cases([path.stem[6:]]))
+        for i in range(n):
+            res = {}
+            for libname in ('torch', 'ember'):
+                out = subprocess.run([sys.executable, __file__, '--one', path.stem, str(i), libname],
+                                     check=True, capture_output=True, text=True).stdout
+                res[libname] = json.loads(out.strip().splitlines()[-1])
+            name, target = res['ember']['name'], res['ember']['target']
+            tt, te = res['torch']['seconds'], res['ember']['seconds']
+            row = dict(name=name, torch=tt, ember=te, ratio=te / tt, target=target,
+                       mem_torch=res['torch']['peak_mb'], mem_ember=res['ember']['peak_mb'])
+            rows.append(row)
+            print(f"{name:44s} {_fmt(tt):>11s} {_fmt(te):>11s} {row['ratio']:6.2f} {target:6.2f} "
+                  f"{row['mem_torch']:9.1f} {row['mem_ember']:9.1f}", flush=True)
+    imp = None
+    if not selected or 'import' in selected:
+        ie, it = import_time('ember'), import_time('torch')
+        imp = (ie, it)
+        print(f"{'import time (target < 150 ms)':44s} {_fmt(it):>11s} {_fmt(ie):>11s} {ie / it:6.2f}")
+    if not selected:
+        _write_report(here, rows, imp)
+    return rows
+
+
+def _fmt(seconds):
+    return f"{seconds * 1e3:.2f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.1f} us"
+
+
+def _write_report(here, rows, imp):
+    import platform
+    lines = ["# Benchmarks: ember vs torch", "",
+             f"`make bench` on {platform.machine()} with {os.cpu_count()} cores, one thread each "
+             f"(OMP/OPENBLAS/MKL_NUM_THREADS=1, torch.set_num_threads(1)), torch {torch.__version__}, "
+             f"{time.strftime('%Y-%m-%d')}. Ratio = ember time / torch time (lower is better); peak memory is "
+             "the growth of each process's peak RSS while the workload runs.", "",
+             "| workload | torch | ember | ratio | target | peak MB torch | peak MB ember |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        mark = '' if r['ratio'] <= r['target'] else ' (over)'
+        lines.append(f"| {r['name']} | {_fmt(r['torch'])} | {_fmt(r['ember'])} | {r['ratio']:.2f}{mark} | "
+                     f"{r['target']:.2f} | {r['mem_torch']:.1f} | {r['mem_ember']:.1f} |")
+    if imp:
+        lines.append(f"| `import` (target < 150 ms) | {_fmt(imp[1])} | {_fmt(imp[0])} | {imp[0] / imp[1]:.2f} | | | |")
+    (here / 'results.md').write_text('\n'.join(lines) + '\n')
+    try:
+        import matplotlib
+        matplotlib.use('Agg')
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    fig, ax = plt.subplots(figsize=(9, 0.42 * len(rows) + 1.2))
+    names = [r['name'] for r in rows][::-1]
+    ratios = [r['ratio'] for r in rows][::-1]
+    targets = [r['target'] for r in rows][::-1]
+    colors = ['tab:green' if r <= t else 'tab:red' for r, t in zip(ratios, targets)]
+    ax.barh(names, ratios, color=colors)
+    ax.scatter(targets, names, marker='|', s=300, color='black', label='target')
+    ax.axvline(1.0, color='grey', lw=0.8, ls='--')
+    ax.set_xlabel('ember time / torch time (lower is better)')
+    ax.legend(loc='lower right')
+    fig.tight_layout()
+    fig.savefig(here / 'results.png', dpi=110)
 
 
 if __name__ == '__main__':
-    main(sys.argv[1:])
+    if sys.argv[1:2] == ['--one']:
+        import json
+        stem, index, libname = sys.argv[2], int(sys.argv[3]), sys.argv[4]
+        name, _, target = cases([stem[6:]])[index]
+        seconds, peak = run_one(stem, index, libname)
+        print(json.dumps(dict(name=name, target=target, seconds=seconds, peak_mb=peak)))
+    else:
+        main(sys.argv[1:])
