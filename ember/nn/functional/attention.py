@@ -81,7 +81,14 @@ class ScaledDotProductAttention(Op):
         if gw is not None:
             dpd = dpd + gw
         dp = dpd if keep is None else dpd * keep
-        ds = p * (dp - xp.sum(dp * p, axis=-1, keepdims=True))
+        if hasattr(xp, 'ndarray'):
+            # raw arrays: dp is a fresh product here, so the softmax backward runs in place (three passes,
+            # not five)
+            ds = dp
+            ds -= xp.einsum('...i,...i->...', dp, p)[..., None]
+            ds *= p
+        else:
+            ds = p * (dp - xp.sum(dp * p, axis=-1, keepdims=True))
         dq = xp.matmul(ds, k) * self.scale if needs[0] else None
         dk = xp.matmul(xp.swapaxes(ds, -1, -2), q) * self.scale if needs[1] else None
         return dq, dk, dv, (ds if len(needs) > 3 and needs[3] else None)

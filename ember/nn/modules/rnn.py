@@ -129,18 +129,30 @@ def _lstm_bptt_fast(xp, gout, ghT, gcT, h0, c0, whh, whr, out, A, S, C, TC, HP, 
     T, B, G = A.shape
     H = G // 4
     dt = A.dtype
+    # Everything that does not depend on the incoming gradient is computed for all steps at once, so the
+    # time loop is left with one product per gate block and the GEMM:
+    #   dG[t] = [dct * a_g * D_i, dct * c_prev * D_f, dct * s_i * D_g, dhp * tanh(c) * D_o]
+    #   dct = dc + dhp * s_o * (1 - tanh(c)^2)
+    # with D = d(gate activation)/d(pre-activation) = (1 - a^2) * (0.5 for sigmoid gates, 1 for g).
     q = xp.asarray(np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype=dt), H))
-    D = xp.multiply(A, A)
-    xp.subtract(1, D, out=D)
-    D *= q                       # d(gate activation)/d(pre-activation), all steps in three calls
-    DT = xp.multiply(TC, TC)
-    xp.subtract(1, DT, out=DT)
+    F = xp.multiply(A, A)
+    xp.subtract(1, F, out=F)
+    F *= q
+    F[:, :, :H] *= A[:, :, 2 * H:3 * H]
+    F[:, :, H:2 * H] *= _shift(xp, C, c0, reverse)
+    F[:, :, 2 * H:3 * H] *= S[:, :, :H]
+    F[:, :, 3 * H:] *= TC
+    K = xp.multiply(TC, TC)
+    xp.subtract(1, K, out=K)
+    K *= S[:, :, 3 * H:]
+    F3 = F.reshape(T, B, 4, H)[:, :, :3]
     dG = xp.empty((T, B, G), dt)
+    dG3 = dG.reshape(T, B, 4, H)[:, :, :3]
     dHP = xp.empty((T, B, whr.shape[0]), dt) if whr is not None else None
-    tmp = xp.empty((B, H), dt)
+    dht = xp.empty(gout.shape[1:], dt)
     dh, dc = ghT, gcT
     for t in _steps(T, not reverse):
-        dht = gout[t] + dh
+        xp.add(gout[t], dh, out=dht)
         m = masks[t] if masks is not None else None
         dc_in = dc
         if m is not None:
@@ -152,19 +164,13 @@ def _lstm_bptt_fast(xp, gout, ghT, gcT, h0, c0, whh, whr, out, A, S, C, TC, HP, 
             dhp = dht_a @ whr
         else:
             dhp = dht_a
-        s, dg = S[t], dG[t]
-        xp.multiply(dhp, s[:, 3 * H:], out=tmp)
-        tmp *= DT[t]
-        dct = dc_a + tmp
-        tp = t + 1 if reverse else t - 1
-        cprev = C[tp] if 0 <= tp < T else c0
-        xp.multiply(dct, A[t, :, 2 * H:3 * H], out=dg[:, :H])
-        xp.multiply(dct, cprev, out=dg[:, H:2 * H])
-        xp.multiply(dct, s[:, :H], out=dg[:, 2 * H:3 * H])
-        xp.multiply(dhp, TC[t], out=dg[:, 3 * H:])
-        dg *= D[t]
+        dg = dG[t]
+        dct = dhp * K[t]
+        dct += dc_a
+        xp.multiply(F3[t], dct[:, None, :], out=dG3[t])
+        xp.multiply(dhp, F[t, :, 3 * H:], out=dg[:, 3 * H:])
         dh = dg @ whh
-        dc = dct * s[:, H:2 * H]
+        dc = dct * S[t, :, H:2 * H]
         if m is not None:   # ended rows pass their state gradients straight through
             dh += dht - dht_a
             dc += dc_in - dc_a
