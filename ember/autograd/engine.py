@@ -81,7 +81,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     node.saved = raw
             else:
                 g0 = grads[0]
-                in_grads = node.backward(_BY_ARRAY_TYPE.get(type(g0)) or xp_of(g0), *grads)
+                bxp = _BY_ARRAY_TYPE.get(type(g0)) or xp_of(g0)
+                # a direct call is ~0.1 us cheaper than one through *grads
+                in_grads = node.backward(bxp, g0) if len(grads) == 1 else node.backward(bxp, *grads)
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             if node.hooks:

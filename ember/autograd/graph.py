@@ -43,28 +43,48 @@ class Op:
         """Run forward on the inputs' arrays, wrap the result, record a node if grads are needed."""
         node = _new_tensor(cls)
         node.saved = ()
-        arrays = []
-        requires = False
-        for t in inputs:
-            if type(t) is Tensor or isinstance(t, Tensor):
-                arrays.append(t._data)
-                if t._req:
-                    requires = True
-            else:
-                arrays.append(t)
-        xp = _BY_ARRAY_TYPE.get(type(arrays[0])) or xp_of(arrays[0])
+        n = len(inputs)
+        a = inputs[0]
+        plain = type(a) is Tensor and (n == 1 or n == 2 and type(inputs[1]) is Tensor)
         try:
-            out = node.forward(xp, *arrays, **params)
+            if plain:   # the common calls, one or two plain Tensors: no general loop, direct calls
+                ad = a._data
+                xp = _BY_ARRAY_TYPE.get(type(ad)) or xp_of(ad)
+                if n == 1:
+                    arrays = (ad,)
+                    requires = a._req
+                    out = node.forward(xp, ad, **params) if params else node.forward(xp, ad)
+                else:
+                    b = inputs[1]
+                    bd = b._data
+                    arrays = (ad, bd)
+                    requires = a._req or b._req
+                    out = node.forward(xp, ad, bd, **params) if params else node.forward(xp, ad, bd)
+            else:
+                arrays = []
+                requires = False
+                for t in inputs:
+                    if type(t) is Tensor or isinstance(t, Tensor):
+                        arrays.append(t._data)
+                        if t._req:
+                            requires = True
+                    else:
+                        arrays.append(t)
+                xp = _BY_ARRAY_TYPE.get(type(arrays[0])) or xp_of(arrays[0])
+                out = node.forward(xp, *arrays, **params)
         except ValueError as e:
             if 'broadcast' not in str(e):
                 raise
-            raise RuntimeError(_broadcast_message(cls, arrays)) from None
+            raise RuntimeError(_broadcast_message(cls, [getattr(t, '_data', t) for t in inputs])) from None
         if not (requires and _enabled.get()):
             if type(out) is tuple:
                 return tuple(_wrap(o, xp) for o in out)
             return _wrap(out, xp)
 
-        node._record(inputs, arrays)
+        if plain:
+            node._record_plain(inputs, arrays)
+        else:
+            node._record(inputs, arrays)
         if type(out) is tuple:
             node.out_meta = tuple((o.shape, o.dtype, xp) for o in out)
             flags = cls.differentiable_outputs or (True,) * len(out)
@@ -128,6 +148,38 @@ class Op:
         # the engine reduces a broadcast gradient to its input's shape; one input cannot broadcast
         self.in_shapes = [a.shape if hasattr(a, 'shape') else () for a in arrays] \
             if len(arrays) > 1 or self.sums_to_input else None
+        self.hooks = self.out_hooks = self.out_meta = None
+
+    def _record_plain(self, inputs, arrays):
+        """_record for one or two plain Tensor inputs (most calls), without its general loops."""
+        self.seq = next(_seq)
+        parents = []
+        for t in inputs:
+            if t._req:
+                if t._view is not None and t._view[2] != t._vc[0]:
+                    t._refresh_view()
+                fn = t.grad_fn
+                parents.append(t if fn is None else (fn, t._nr))
+            else:
+                parents.append(None)
+        self.parents = parents
+        saved = self.saved
+        if saved:
+            src = []
+            for s in saved:   # identity, not equality: a saved input is its array
+                if s is arrays[0]:
+                    t = inputs[0]
+                elif len(arrays) == 2 and s is arrays[1]:
+                    t = inputs[1]
+                else:
+                    src.append(None)
+                    continue
+                src.append((0 if t is inputs[0] else 1, t._vc, t._vc[0]))
+            self.saved_from = src
+        else:
+            self.saved_from = None
+        self.in_shapes = [arrays[0].shape, arrays[1].shape] if len(arrays) == 2 else \
+            ([arrays[0].shape] if self.sums_to_input else None)
         self.hooks = self.out_hooks = self.out_meta = None
 
     def _note_saved_outputs(self, out_arrays, out_tensors):

@@ -38,7 +38,8 @@ class Unary(Op):
         if g.dtype.kind == 'c':
             # torch's convention for complex inputs: grad * conj(f'(x)) == conj(vjp(conj(grad)))
             return xp.conj(self.vjp(xp, xp.conj(g), *self.saved))
-        return self.vjp(xp, g, *self.saved)
+        saved = self.saved
+        return self.vjp(xp, g, saved[0]) if len(saved) == 1 else self.vjp(xp, g, *saved)
 
 
 class Neg(Unary):
