@@ -630,7 +630,7 @@ _POOL = []
 def _crc_pool():
     if not _POOL:
         from concurrent.futures import ThreadPoolExecutor
-        _POOL.append(ThreadPoolExecutor(1, thread_name_prefix='ember-crc'))
+        _POOL.append(ThreadPoolExecutor(max(1, min(4, os.cpu_count() or 1)), thread_name_prefix='ember-crc'))
     return _POOL[0]
 
 
