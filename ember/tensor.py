@@ -9,11 +9,10 @@ import weakref
 from . import _dtype
 from ._dtype import _FROM_NP, to_dtype, can_cast
 from ._device import CPU, check_device, device as _device_cls
-from .backend import xp_of, numpy_backend
+from .backend import numpy_backend
 from .autograd import graph as _graph
-from .autograd.graph import Op, _wrap, _wrap_out
+from .autograd.graph import Op, _wrap
 from .autograd.grad_mode import is_grad_enabled
-from .autograd import engine as _engine
 
 __all__ = ['Tensor', 'Size']
 

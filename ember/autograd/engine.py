@@ -10,7 +10,6 @@ from .graph import _wrap
 from .grad_mode import _enabled
 from ..backend import xp_of, _BY_ARRAY_TYPE
 from .graph import FREED
-from . import graph as _graph
 from .anomaly_mode import _anomaly, check_node_outputs
 
 

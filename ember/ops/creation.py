@@ -1,10 +1,10 @@
 """Creation ops: tensor, zeros, ones, full, arange, linspace, eye, the *_like and new_* forms."""
 import math
 from .. import _dtype
-from .._dtype import to_dtype, _FROM_NP
+from .._dtype import to_dtype
 from .._device import check_device
-from ..backend import numpy_backend, xp_of
-from ..tensor import Tensor, _as_array, _infer_dtype, _init
+from ..backend import numpy_backend
+from ..tensor import Tensor, _as_array
 from ..autograd.graph import _wrap
 from ._util import bind, public_names
 

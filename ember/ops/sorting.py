@@ -662,7 +662,6 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     if n < 0:
         raise RuntimeError(f"diff: order must be non-negative but got {n}")
     axis = _wrap_dim(dim, input._data.ndim, 'diff')
-    parts = []
     for extra in (prepend, append):
         if extra is not None:
             extra = _tensor(extra, 'diff', 'prepend' if extra is prepend else 'append')

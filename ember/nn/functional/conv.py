@@ -13,9 +13,7 @@ The three are Ops (`Convolution`, `ConvInputGrad`, `ConvWeightGrad`) whose backw
 written with one another, so derivatives of any order stay inside the trio (double backward of a
 convolution is a convolution again). A transposed convolution is `ConvInputGrad` run forward.
 """
-import math
 import operator
-from ... import _dtype
 from ...tensor import Tensor
 from ...autograd.graph import Op
 

@@ -7,12 +7,9 @@ Average pooling is the same walk with a sum. Each forward and its gradient are a
 the other's backward (both are linear in what they move), so higher-order gradients stay exact.
 Adaptive average pooling is separable: one small averaging matrix per spatial dim.
 """
-import math
 import operator
-from ... import _dtype
 from ...tensor import Tensor
 from ...autograd.graph import Op, _wrap
-from ...autograd import grad_mode
 
 __all__ = ['max_pool1d', 'max_pool2d', 'max_pool3d', 'max_pool1d_with_indices', 'max_pool2d_with_indices',
            'max_pool3d_with_indices', 'avg_pool1d', 'avg_pool2d', 'avg_pool3d', 'adaptive_avg_pool1d',

@@ -1,6 +1,5 @@
 """Linear layers: Identity, Linear, Bilinear, LazyLinear. The math is F.linear / F.bilinear."""
 import math
-from ...tensor import Tensor
 from ...ops.creation import empty
 from ..parameter import Parameter, UninitializedParameter
 from .. import init

@@ -20,8 +20,6 @@ import math
 import warnings
 import numpy as np   # index/mask bookkeeping for packed sequences; tensor data goes through xp
 
-from ... import _dtype
-from ...tensor import Tensor
 from ...autograd.graph import Op
 from ...backend import xp_of
 from .module import Module

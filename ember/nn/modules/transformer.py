@@ -1,9 +1,6 @@
 """Transformer, TransformerEncoder/Decoder and their layers, with torch's submodule names (self_attn,
 multihead_attn, linear1, linear2, norm1..3, dropout1..3) so a torch state_dict loads unchanged."""
 import copy
-import math
-from ... import _dtype
-from ...tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..functional import attention as _fa

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from copy import deepcopy
 from ...tensor import Tensor
 from ...autograd.grad_mode import no_grad
-from ..modules.module import Module
 from ..modules.container import ModuleDict, ModuleList
 from ..parameter import Parameter
 
