@@ -13,6 +13,8 @@ from .backend import numpy_backend
 from .autograd import graph as _graph
 from .autograd.graph import Op, _wrap
 from .autograd.grad_mode import is_grad_enabled
+from .autograd.engine import run_backward as _engine_run_backward
+from .autograd.api import _ones_like
 
 __all__ = ['Tensor', 'Size']
 
@@ -272,6 +274,14 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into each leaf's .grad (or into `inputs`' .grad only)."""
+        if gradient is None and inputs is None and not create_graph and not retain_graph \
+                and self.grad_fn is not None:
+            # loss.backward() on a real scalar, the common call: straight to the engine
+            a = self._data
+            if a.size == 1 and a.dtype.kind != 'c':
+                _engine_run_backward((self,), (_wrap(numpy_backend.ones(a.shape, a.dtype) if type(a) is
+                                                     numpy_backend.ndarray else _ones_like(a), None),), False)
+                return
         from .autograd.api import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 

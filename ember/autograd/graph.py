@@ -43,35 +43,94 @@ class Op:
         """Run forward on the inputs' arrays, wrap the result, record a node if grads are needed."""
         node = _new_tensor(cls)
         node.saved = ()
-        n = len(inputs)
         a = inputs[0]
-        plain = type(a) is Tensor and (n == 1 or n == 2 and type(inputs[1]) is Tensor)
+        n = len(inputs)
+        if type(a) is not Tensor or n > 2 or n == 2 and type(inputs[1]) is not Tensor:
+            return node._apply_general(cls, inputs, params)
+        # The common calls, one or two plain Tensors: no general loop, direct calls, the record inlined
+        ad = a._data
+        xp = _BY_ARRAY_TYPE.get(type(ad)) or xp_of(ad)
         try:
-            if plain:   # the common calls, one or two plain Tensors: no general loop, direct calls
-                ad = a._data
-                xp = _BY_ARRAY_TYPE.get(type(ad)) or xp_of(ad)
-                if n == 1:
-                    arrays = (ad,)
-                    requires = a._req
-                    out = node.forward(xp, ad, **params) if params else node.forward(xp, ad)
-                else:
-                    b = inputs[1]
-                    bd = b._data
-                    arrays = (ad, bd)
-                    requires = a._req or b._req
-                    out = node.forward(xp, ad, bd, **params) if params else node.forward(xp, ad, bd)
+            if n == 1:
+                b = None
+                out = node.forward(xp, ad, **params) if params else node.forward(xp, ad)
+                requires = a._req
             else:
-                arrays = []
-                requires = False
-                for t in inputs:
-                    if type(t) is Tensor or isinstance(t, Tensor):
-                        arrays.append(t._data)
-                        if t._req:
-                            requires = True
-                    else:
-                        arrays.append(t)
-                xp = _BY_ARRAY_TYPE.get(type(arrays[0])) or xp_of(arrays[0])
-                out = node.forward(xp, *arrays, **params)
+                b = inputs[1]
+                bd = b._data
+                out = node.forward(xp, ad, bd, **params) if params else node.forward(xp, ad, bd)
+                requires = a._req or b._req
+        except ValueError as e:
+            if 'broadcast' not in str(e):
+                raise
+            raise RuntimeError(_broadcast_message(cls, [t._data for t in inputs])) from None
+        if not (requires and _enabled.get()):
+            if type(out) is tuple:
+                return tuple(_wrap(o, xp) for o in out)
+            if type(out) is not xp.ndarray:
+                out = xp.asarray(out)
+            res = _new_tensor(Tensor)
+            res._data = out
+            res._req = False
+            res._grad = res.grad_fn = res._view = res._hooks = None
+            res._nr = 0
+            res._vc = [0]
+            return res
+        if type(out) is tuple:
+            node._record(inputs, (ad,) if b is None else (ad, bd))
+            return node._wrap_outputs(cls, out, xp)
+
+        node.seq = next(_seq)
+        if b is None:
+            node.parents = [_edge(a)]
+            node.in_shapes = [ad.shape] if cls.sums_to_input else None
+        else:
+            node.parents = [_edge(a), _edge(b)]
+            node.in_shapes = [ad.shape, bd.shape]
+        node.hooks = node.out_hooks = node.out_meta = None
+        saved = node.saved
+        if type(out) is not xp.ndarray:   # a NumPy scalar: the saved copy must be the output array too
+            raw, out = out, xp.asarray(out)
+            if saved:
+                saved = node.saved = tuple(out if s is raw else s for s in saved)
+        res = _new_tensor(Tensor)
+        res._data = out
+        res._req = True
+        res._grad = res._view = res._hooks = None
+        res.grad_fn = node
+        res._nr = 0
+        vc = res._vc = [0]
+        if saved:
+            # identity, not equality: a saved input (or the output) is its array
+            src = []
+            for s in saved:
+                if s is out:
+                    src.append((-1, vc, 0))
+                elif s is ad:
+                    src.append((0, a._vc, a._vc[0]))
+                elif b is not None and s is bd:
+                    src.append((1, b._vc, b._vc[0]))
+                else:
+                    src.append(None)
+            node.saved_from = src
+        else:
+            node.saved_from = None
+        return res
+
+    def _apply_general(self, cls, inputs, params):
+        node = self
+        try:
+            arrays = []
+            requires = False
+            for t in inputs:
+                if type(t) is Tensor or isinstance(t, Tensor):
+                    arrays.append(t._data)
+                    if t._req:
+                        requires = True
+                else:
+                    arrays.append(t)
+            xp = _BY_ARRAY_TYPE.get(type(arrays[0])) or xp_of(arrays[0])
+            out = node.forward(xp, *arrays, **params)
         except ValueError as e:
             if 'broadcast' not in str(e):
                 raise
@@ -80,28 +139,13 @@ class Op:
             if type(out) is tuple:
                 return tuple(_wrap(o, xp) for o in out)
             return _wrap(out, xp)
-
-        if plain:
-            node._record_plain(inputs, arrays)
-        else:
-            node._record(inputs, arrays)
+        node._record(inputs, arrays)
         if type(out) is tuple:
-            node.out_meta = tuple((o.shape, o.dtype, xp) for o in out)
-            flags = cls.differentiable_outputs or (True,) * len(out)
-            outs = tuple(_wrap_out(o, xp, node, i, f) for i, (o, f) in enumerate(zip(out, flags)))
-            if node.saved:
-                node._note_saved_outputs(out, outs)
-            return outs
+            return node._wrap_outputs(cls, out, xp)
         if type(out) is not xp.ndarray:   # a NumPy scalar: the saved copy must be the output array too
             raw, out = out, xp.asarray(out)
             node.saved = tuple(out if s is raw else s for s in node.saved)
-        res = _new_tensor(Tensor)
-        res._data = out
-        res._req = True
-        res._grad = res._view = res._hooks = None
-        res.grad_fn = node
-        res._nr = 0
-        res._vc = [0]
+        res = _wrap_out(out, xp, node, 0, True)
         saved = node.saved
         if saved:
             k = 0
@@ -110,6 +154,15 @@ class Op:
                     node.saved_from[k] = (-1, res._vc, 0)
                 k += 1
         return res
+
+    def _wrap_outputs(self, cls, out, xp):
+        node = self
+        node.out_meta = tuple((o.shape, o.dtype, xp) for o in out)
+        flags = cls.differentiable_outputs or (True,) * len(out)
+        outs = tuple(_wrap_out(o, xp, node, i, f) for i, (o, f) in enumerate(zip(out, flags)))
+        if node.saved:
+            node._note_saved_outputs(out, outs)
+        return outs
 
     @property
     def needs(self):
@@ -126,13 +179,7 @@ class Op:
         i = 0
         for t in inputs:
             if type(t) is Tensor or isinstance(t, Tensor):
-                if t._req:
-                    if t._view is not None and t._view[2] != t._vc[0]:
-                        t._refresh_view()
-                    fn = t.grad_fn
-                    parents.append(t if fn is None else (fn, t._nr))
-                else:
-                    parents.append(None)
+                parents.append(_edge(t))
                 if saved:
                     a = t._data
                     k = 0
@@ -148,38 +195,6 @@ class Op:
         # the engine reduces a broadcast gradient to its input's shape; one input cannot broadcast
         self.in_shapes = [a.shape if hasattr(a, 'shape') else () for a in arrays] \
             if len(arrays) > 1 or self.sums_to_input else None
-        self.hooks = self.out_hooks = self.out_meta = None
-
-    def _record_plain(self, inputs, arrays):
-        """_record for one or two plain Tensor inputs (most calls), without its general loops."""
-        self.seq = next(_seq)
-        parents = []
-        for t in inputs:
-            if t._req:
-                if t._view is not None and t._view[2] != t._vc[0]:
-                    t._refresh_view()
-                fn = t.grad_fn
-                parents.append(t if fn is None else (fn, t._nr))
-            else:
-                parents.append(None)
-        self.parents = parents
-        saved = self.saved
-        if saved:
-            src = []
-            for s in saved:   # identity, not equality: a saved input is its array
-                if s is arrays[0]:
-                    t = inputs[0]
-                elif len(arrays) == 2 and s is arrays[1]:
-                    t = inputs[1]
-                else:
-                    src.append(None)
-                    continue
-                src.append((0 if t is inputs[0] else 1, t._vc, t._vc[0]))
-            self.saved_from = src
-        else:
-            self.saved_from = None
-        self.in_shapes = [arrays[0].shape, arrays[1].shape] if len(arrays) == 2 else \
-            ([arrays[0].shape] if self.sums_to_input else None)
         self.hooks = self.out_hooks = self.out_meta = None
 
     def _note_saved_outputs(self, out_arrays, out_tensors):
@@ -200,8 +215,14 @@ class Op:
                 "they have already been freed). Saved intermediate values of the graph are freed when you call "
                 ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
                 "graph a second time or if you need to access saved tensors after calling backward.")
-        if self.saved_from:
-            for k, src in enumerate(self.saved_from):
+        saved_from = self.saved_from
+        if saved_from:
+            for src in saved_from:
+                if src is not None and src[1][0] != src[2]:
+                    break
+            else:
+                return
+            for k, src in enumerate(saved_from):
                 if src is not None and src[1][0] != src[2]:
                     a = self.saved[k]
                     # named by the node that made the saved tensor, as torch names it
@@ -303,6 +324,17 @@ class _RemovableHandle:
 
     def __exit__(self, *a):
         self.remove()
+
+
+def _edge(t):
+    """What a node holds for its input t: None (no gradient needed), the leaf itself, or (node, output nr).
+    A view whose storage changed in place since its history was taken gets that history anew first."""
+    if not t._req:
+        return None
+    if t._view is not None and t._view[2] != t._vc[0]:
+        t._refresh_view()
+    fn = t.grad_fn
+    return t if fn is None else (fn, t._nr)
 
 
 def _broadcast_message(cls, arrays):

@@ -654,6 +654,10 @@ def _scaled(b, alpha, dt):
 
 def add(input, other, *, alpha=1, out=None):
     """torch.add: input + alpha * other, with torch's type promotion and broadcasting."""
+    if type(input) is Tensor and type(other) is Tensor and alpha.__class__ is int and alpha == 1:
+        d = input._data.dtype
+        if d == other._data.dtype and d.kind != 'b':   # the common call: nothing to promote
+            return Add.apply(input, other)
     a, b, dt = promote(input, other, 'add')
     if type(alpha) is not int or alpha != 1:
         b = _scaled(b, alpha, dt)
@@ -669,6 +673,10 @@ def _is_bool(x):
 
 def sub(input, other, *, alpha=1, out=None):
     """torch.sub: input - alpha * other."""
+    if type(input) is Tensor and type(other) is Tensor and alpha.__class__ is int and alpha == 1:
+        d = input._data.dtype
+        if d == other._data.dtype and d.kind != 'b':   # the common call: nothing to promote or refuse
+            return Sub.apply(input, other)
     if _is_bool(input) or _is_bool(other):
         if _is_bool(input) and _is_bool(other):
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
@@ -691,6 +699,8 @@ subtract = sub
 
 def mul(input, other, *, out=None):
     """torch.mul: input * other, with torch's type promotion and broadcasting."""
+    if type(input) is Tensor and type(other) is Tensor and input._data.dtype == other._data.dtype:
+        return Mul.apply(input, other)
     a, b, _ = promote(input, other, 'mul')
     if not isinstance(b, Tensor):
         return MulConst.apply(a, c=b)
@@ -704,6 +714,10 @@ multiply = mul
 
 def div(input, other, *, rounding_mode=None, out=None):
     """torch.div: true division (integers give floats) or rounding_mode 'trunc' / 'floor'."""
+    if rounding_mode is None and type(input) is Tensor and type(other) is Tensor:
+        d = input._data.dtype
+        if d == other._data.dtype and d.kind in 'fc':   # the common call: nothing to promote
+            return Div.apply(input, other)
     a, b, dt = promote(input, other, 'div')
     if rounding_mode is None:
         if dt.kind in 'bi':
