@@ -400,6 +400,25 @@ class Mul(Op):
         return (g * b if na else None), (g * a if nb else None)
 
 
+class AddConst(Op):
+    """tensor + number: nothing saved, the gradient passes through."""
+    __slots__ = ()
+    def forward(self, xp, a, c): return a + c
+    def backward(self, xp, g): return g
+
+    @classmethod
+    def name(cls): return 'AddBackward0'
+
+
+class SubConst(AddConst):
+    """tensor - number."""
+    __slots__ = ()
+    def forward(self, xp, a, c): return a - c
+
+    @classmethod
+    def name(cls): return 'SubBackward0'
+
+
 class MulConst(Op):
     """tensor * number. Saves only the number, as torch does, so changing the tensor in place later is fine."""
     __slots__ = ('c',)
@@ -664,6 +683,10 @@ def add(input, other, *, alpha=1, out=None):
     if dt.kind == 'b':
         return _wrap(a._data | b._data if isinstance(b, Tensor) else a._data | b, None) \
             if isinstance(a, Tensor) else _wrap(a | b._data, None)
+    if not isinstance(b, Tensor):   # tensor + number: one input, nothing saved
+        return AddConst.apply(a, c=b)
+    if not isinstance(a, Tensor):
+        return AddConst.apply(b, c=a)
     return Add.apply(a, b)
 
 
@@ -686,6 +709,8 @@ def sub(input, other, *, alpha=1, out=None):
     a, b, dt = promote(input, other, 'sub')
     if type(alpha) is not int or alpha != 1:
         b = _scaled(b, alpha, dt)
+    if not isinstance(b, Tensor):   # tensor - number
+        return SubConst.apply(a, c=b)
     return Sub.apply(a, b)
 
 
