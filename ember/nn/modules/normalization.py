@@ -14,6 +14,27 @@ __all__ = ['BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'InstanceNorm1d', 'Insta
            'LayerNorm', 'GroupNorm', 'RMSNorm', 'LocalResponseNorm']
 
 
+def _affine_parameters(module, shape, affine, bias, factory_kwargs):
+    """A normalisation layer's weight and bias Parameters, or None entries registered as torch does."""
+    if affine:
+        module.weight = Parameter(empty(shape, **factory_kwargs))
+        if bias:
+            module.bias = Parameter(empty(shape, **factory_kwargs))
+        else:
+            module.register_parameter('bias', None)
+    else:
+        module.register_parameter('weight', None)
+        module.register_parameter('bias', None)
+
+
+def _reset_affine(module):
+    """weight to ones, bias to zeros (where they exist)."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+        if module.bias is not None:
+            init.zeros_(module.bias)
+
+
 class _NormBase(Module):
     """Common base of batch and instance norm: affine parameters and running statistics."""
     _version = 2
@@ -27,15 +48,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if self.affine:
-            self.weight = Parameter(empty(num_features, **factory_kwargs))
-            if bias:
-                self.bias = Parameter(empty(num_features, **factory_kwargs))
-            else:
-                self.register_parameter('bias', None)
-        else:
-            self.register_parameter('weight', None)
-            self.register_parameter('bias', None)
+        _affine_parameters(self, num_features, affine, bias, factory_kwargs)
         if self.track_running_stats:
             self.register_buffer('running_mean', zeros(num_features, **factory_kwargs))
             self.register_buffer('running_var', ones(num_features, **factory_kwargs))
@@ -54,10 +67,7 @@ class _NormBase(Module):
 
     def reset_parameters(self):
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def _check_input_dim(self, input):
         raise NotImplementedError
@@ -236,27 +246,6 @@ class LayerNorm(Module):
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
                 f"bias={self.bias is not None}")
-
-
-def _affine_parameters(module, shape, affine, bias, factory_kwargs):
-    """A normalisation layer's weight and bias Parameters, or None entries registered as torch does."""
-    if affine:
-        module.weight = Parameter(empty(shape, **factory_kwargs))
-        if bias:
-            module.bias = Parameter(empty(shape, **factory_kwargs))
-        else:
-            module.register_parameter('bias', None)
-    else:
-        module.register_parameter('weight', None)
-        module.register_parameter('bias', None)
-
-
-def _reset_affine(module):
-    """weight to ones, bias to zeros (where they exist)."""
-    if module.weight is not None:
-        init.ones_(module.weight)
-        if module.bias is not None:
-            init.zeros_(module.bias)
 
 
 class GroupNorm(Module):
