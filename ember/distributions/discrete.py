@@ -37,7 +37,24 @@ def _enumerate(values, batch_shape, expand):
     return values
 
 
-class Bernoulli(ExponentialFamily):
+class _TwoOutcomeParams:
+    """probs and logits of a two-outcome parameter (Bernoulli, Binomial): whichever was given, the other is
+    derived on first use."""
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @property
+    def param_shape(self):
+        return self._param.size()
+
+
+class Bernoulli(_TwoOutcomeParams, ExponentialFamily):
     """Creates a Bernoulli distribution parameterized by :attr:`probs` or :attr:`logits` (but not both).
     Samples are binary (0 or 1). They take the value `1` with probability `p` and `0` with probability
     `1 - p`.
@@ -87,18 +104,6 @@ class Bernoulli(ExponentialFamily):
     def variance(self):
         return self.probs * (1 - self.probs)
 
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
-
     def sample(self, sample_shape=Size()):
         shape = tuple(self._extended_shape(sample_shape))
         with ember.no_grad():
@@ -129,7 +134,7 @@ def _clamp_by_zero(x):
     return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
 
 
-class Binomial(Distribution):
+class Binomial(_TwoOutcomeParams, Distribution):
     """Creates a Binomial distribution parameterized by :attr:`total_count` and either :attr:`probs` or
     :attr:`logits` (but not both). :attr:`total_count` must be broadcastable with :attr:`probs`/:attr:`logits`.
 
@@ -179,18 +184,6 @@ class Binomial(Distribution):
     @property
     def variance(self):
         return self.total_count * self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
 
     def sample(self, sample_shape=Size()):
         shape = tuple(self._extended_shape(sample_shape))
