@@ -10,6 +10,16 @@ from .module import Module, _addindent
 __all__ = ['Container', 'Sequential', 'ModuleList', 'ModuleDict', 'ParameterList', 'ParameterDict']
 
 
+def _abs_string_index(container, idx):
+    """The attribute name of list item idx (negative counts from the end), as ModuleList/ParameterList store it."""
+    idx = operator.index(idx)
+    if not (-len(container) <= idx < len(container)):
+        raise IndexError(f"index {idx} is out of range")
+    if idx < 0:
+        idx += len(container)
+    return str(idx)
+
+
 class Container(Module):
     """Deprecated base of containers (kept for old checkpoints and code): add_module for each keyword."""
 
@@ -178,21 +188,13 @@ class ModuleList(Module):
         if modules is not None:
             self += modules
 
-    def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
-
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return self.__class__(list(self._modules.values())[idx])
-        return self._modules[self._get_abs_string_index(idx)]
+        return self._modules[_abs_string_index(self, idx)]
 
     def __setitem__(self, idx, module):
-        idx = self._get_abs_string_index(idx)
+        idx = _abs_string_index(self, idx)
         return setattr(self, str(idx), module)
 
     def __delitem__(self, idx):
@@ -200,7 +202,7 @@ class ModuleList(Module):
             for k in range(len(self._modules))[idx]:
                 delattr(self, str(k))
         else:
-            delattr(self, self._get_abs_string_index(idx))
+            delattr(self, _abs_string_index(self, idx))
         str_indices = [str(i) for i in range(len(self._modules))]
         self._modules = OrderedDict(zip(str_indices, self._modules.values()))
 
@@ -371,14 +373,6 @@ class ParameterList(Module):
         if values is not None:
             self += values
 
-    def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
-
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             start, stop, step = idx.indices(len(self))
@@ -386,10 +380,10 @@ class ParameterList(Module):
             for i in range(start, stop, step):
                 out.append(self[i])
             return out
-        return getattr(self, self._get_abs_string_index(idx))
+        return getattr(self, _abs_string_index(self, idx))
 
     def __setitem__(self, idx, param):
-        idx = self._get_abs_string_index(idx)
+        idx = _abs_string_index(self, idx)
         if isinstance(param, Tensor) and not isinstance(param, Parameter):
             param = Parameter(param)
         return setattr(self, str(idx), param)
