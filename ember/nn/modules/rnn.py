@@ -77,9 +77,10 @@ def _lstm_scan(xp, xg, h0, c0, whh, whr, masks, reverse):
             xp.stack(HP) if whr is not None else None)
 
 
-def _lstm_scan_fast(xp, xg, h0, c0, whh, whr, masks, reverse):
+def _lstm_scan_fast(xp, xg, h0, c0, whh, whr, masks, reverse, h0_zero=False):
     """_lstm_scan on raw arrays, writing each step into preallocated buffers (the training hot path).
-    Also keeps S = 0.5 + 0.5 * A (the sigmoid values) for backward."""
+    Also keeps S = 0.5 + 0.5 * A (the sigmoid values) for backward. h0_zero: h0 is known to be zeros,
+    so the first step skips its recurrent GEMM."""
     T, B, G = xg.shape
     H = G // 4
     dt = xg.dtype
@@ -92,123 +93,226 @@ def _lstm_scan_fast(xp, xg, h0, c0, whh, whr, masks, reverse):
     OUT = xp.empty((T, B, h0.shape[-1]), dt)
     HP = xp.empty((T, B, H), dt) if whr is not None else None
     ig = xp.empty((B, H), dt)
+    half = xp.asarray(0.5, dtype=dt)   # a 0-d constant of the data's dtype: no per-call scalar conversion
+    matmul, multiply, add, tanh, copyto = xp.matmul, xp.multiply, xp.add, xp.tanh, xp.copyto
     h, c = h0, c0
+    first = True
     for t in _steps(T, reverse):
         a = A[t]
-        xp.matmul(h, whhT, out=a)
-        a += xg[t]
-        xp.tanh(a, out=a)
-        s = S[t]
-        xp.multiply(a, 0.5, out=s)
-        s += 0.5
-        cn = C[t]
-        xp.multiply(s[:, H:2 * H], c, out=cn)
-        xp.multiply(s[:, :H], a[:, 2 * H:3 * H], out=ig)
-        cn += ig
-        tc = xp.tanh(cn, out=TC[t])
-        if whrT is not None:
-            xp.multiply(s[:, 3 * H:], tc, out=HP[t])
-            xp.matmul(HP[t], whrT, out=OUT[t])
+        if first and h0_zero:
+            copyto(a, xg[t])
         else:
-            xp.multiply(s[:, 3 * H:], tc, out=OUT[t])
-        m = masks[t] if masks is not None else None
-        if m is not None:
-            keep = m == 0
-            xp.copyto(OUT[t], h, where=keep)
-            xp.copyto(cn, c, where=keep)
+            matmul(h, whhT, out=a)
+            add(a, xg[t], out=a)
+        first = False
+        tanh(a, out=a)
+        s = S[t]
+        multiply(a, half, out=s)
+        add(s, half, out=s)
+        cn = C[t]
+        multiply(s[:, H:2 * H], c, out=cn)
+        multiply(s[:, :H], a[:, 2 * H:3 * H], out=ig)
+        add(cn, ig, out=cn)
+        tc = tanh(cn, out=TC[t])
+        if whrT is not None:
+            hp = HP[t]
+            multiply(s[:, 3 * H:], tc, out=hp)
+            matmul(hp, whrT, out=OUT[t])
+        else:
+            multiply(s[:, 3 * H:], tc, out=OUT[t])
+        if masks is not None:
+            m = masks[t]
+            if m is not None:
+                keep = m == 0
+                copyto(OUT[t], h, where=keep)
+                copyto(cn, c, where=keep)
         h, c = OUT[t], cn
     return OUT, h, c, A, S, C, TC, HP
 
 
-def _lstm_bptt_fast(xp, gout, ghT, gcT, h0, c0, whh, whr, out, A, S, C, TC, HP, masks, reverse):
-    """Backpropagation through time on raw arrays: per step a handful of (B, H) products written into
-    the (T, B, 4H) gate-gradient buffer and one GEMM for dh; returns dxg, dh0, dc0 and the weight grads'
-    inputs (dG, dHP)."""
+_workspaces = {}
+
+
+def _take(xp, shape, dt):
+    """A scratch array of this shape reused across backward calls: fresh multi-MB temporaries cost
+    more in page faults than the arithmetic done on them. Taken out of the cache while in use, so a
+    reentrant or concurrent backward gets its own."""
+    key = (xp.__name__, shape, dt)
+    lst = _workspaces.get(key)
+    if lst:
+        return lst.pop()
+    return xp.empty(shape, dt)
+
+
+def _give(xp, *arrays):
+    for a in arrays:
+        lst = _workspaces.setdefault((xp.__name__, a.shape, a.dtype), [])
+        if len(lst) < 2:
+            lst.append(a)
+
+
+_gate_factor_cache = {}
+
+
+def _gate_factors(H, dt):
+    """(col, q) for an LSTM of hidden size H: col = [0.5, 0.5, 1, 0.5] per gate block, the factor on the
+    pre-activation fed to tanh (sigmoid(z) = 0.5 + 0.5 tanh(z / 2)); q = [0.25, 0.25, 1, 0.25], the
+    factor that takes d(loss)/d(tanh value) to d(loss)/d(unscaled pre-activation) (0.5 from the sigmoid's
+    affine map times 0.5 from the halved argument)."""
+    key = (H, np.dtype(dt))
+    v = _gate_factor_cache.get(key)
+    if v is None:
+        v = (np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype=dt), H),
+             np.repeat(np.array([0.25, 0.25, 1.0, 0.25], dtype=dt), H))
+        _gate_factor_cache[key] = v
+    return v
+
+
+def _lstm_bptt_fast(xp, gout, ghT, gcT, h0, c0, whh, whr, out, A, S, C, TC, HP, masks, reverse, need_h0=True):
+    """Backpropagation through time on raw arrays. whh is the unscaled recurrent weight; the returned
+    dG (a workspace array: give it back with _give) is the gradient of the unscaled gate pre-activations
+    z = x W_ih^T + b + h W_hh^T. Also returns dh0 (None unless need_h0), dc0 and dHP (projection).
+        dG[t] = [dct * a_g, dct * c_prev, dct * s_i, dhp * tanh(c)] * (1 - a^2) * q
+        dct = dc + dhp * s_o * (1 - tanh(c)^2)
+    Everything is computed step by step on (B, 4H) arrays that stay in cache: whole-sequence passes
+    over the (T, B, 4H) activations are memory-bound and measured ~1 ms slower in all."""
     T, B, G = A.shape
     H = G // 4
     dt = A.dtype
-    # Everything that does not depend on the incoming gradient is computed for all steps at once, so the
-    # time loop is left with one product per gate block and the GEMM:
-    #   dG[t] = [dct * a_g * D_i, dct * c_prev * D_f, dct * s_i * D_g, dhp * tanh(c) * D_o]
-    #   dct = dc + dhp * s_o * (1 - tanh(c)^2)
-    # with D = d(gate activation)/d(pre-activation) = (1 - a^2) * (0.5 for sigmoid gates, 1 for g).
-    q = xp.asarray(np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype=dt), H))
-    F = xp.multiply(A, A)
-    xp.subtract(1, F, out=F)
-    F *= q
-    F[:, :, :H] *= A[:, :, 2 * H:3 * H]
-    F[:, :, H:2 * H] *= _shift(xp, C, c0, reverse)
-    F[:, :, 2 * H:3 * H] *= S[:, :, :H]
-    F[:, :, 3 * H:] *= TC
-    K = xp.multiply(TC, TC)
-    xp.subtract(1, K, out=K)
-    K *= S[:, :, 3 * H:]
-    F3 = F.reshape(T, B, 4, H)[:, :, :3]
-    dG = xp.empty((T, B, G), dt)
-    dG3 = dG.reshape(T, B, 4, H)[:, :, :3]
+    q = xp.asarray(_gate_factors(H, dt)[1])
+    one = xp.asarray(1, dtype=dt)
+    dG = _take(xp, (T, B, G), dt)
+    D = xp.empty((B, G), dt)
+    E = xp.empty((B, 4, H), dt)
+    e0, e1, e2, e3 = E[:, 0], E[:, 1], E[:, 2], E[:, 3]
+    Ef = E.reshape(B, G)
+    K = xp.empty((B, H), dt)
+    dht = xp.empty(gout.shape[1:], dt)   # (B, Hout): the projected size with proj_size
+    dct = xp.empty((B, H), dt)
     dHP = xp.empty((T, B, whr.shape[0]), dt) if whr is not None else None
-    dht = xp.empty(gout.shape[1:], dt)
+    matmul, multiply, add, subtract = xp.matmul, xp.multiply, xp.add, xp.subtract
     dh, dc = ghT, gcT
-    for t in _steps(T, not reverse):
-        xp.add(gout[t], dh, out=dht)
+    steps = _steps(T, not reverse)
+    last = steps[-1]
+    for t in steps:
+        a, s, tc = A[t], S[t], TC[t]
+        multiply(a, a, out=D)
+        subtract(one, D, out=D)
+        multiply(D, q, out=D)
+        multiply(tc, tc, out=K)
+        subtract(one, K, out=K)
+        multiply(K, s[:, 3 * H:], out=K)
+        add(gout[t], dh, out=dht)
         m = masks[t] if masks is not None else None
-        dc_in = dc
         if m is not None:
             dht_a, dc_a = dht * m, dc * m
         else:
             dht_a, dc_a = dht, dc
         if whr is not None:
             dHP[t] = dht_a
-            dhp = dht_a @ whr
+            dhp = matmul(dht_a, whr)
         else:
             dhp = dht_a
+        multiply(dhp, K, out=dct)
+        add(dct, dc_a, out=dct)
+        cprev = c0 if t == last else C[t + 1 if reverse else t - 1]
+        multiply(dct, a[:, 2 * H:3 * H], out=e0)
+        multiply(dct, cprev, out=e1)
+        multiply(dct, s[:, :H], out=e2)
+        multiply(dhp, tc, out=e3)
         dg = dG[t]
-        dct = dhp * K[t]
-        dct += dc_a
-        xp.multiply(F3[t], dct[:, None, :], out=dG3[t])
-        xp.multiply(dhp, F[t, :, 3 * H:], out=dg[:, 3 * H:])
-        dh = dg @ whh
-        dc = dct * S[t, :, H:2 * H]
+        multiply(D, Ef, out=dg)
+        dh_new = matmul(dg, whh) if (t != last or need_h0 or m is not None) else None
+        dc_new = multiply(dct, s[:, H:2 * H])
         if m is not None:   # ended rows pass their state gradients straight through
-            dh += dht - dht_a
-            dc += dc_in - dc_a
+            dh_new += dht - dht_a
+            dc_new += dc - dc_a
+        dh, dc = dh_new, dc_new
+    if not need_h0:
+        dh = None
     return dG, dh, dc, dHP
 
 
-class _LSTMScan(Op):
-    """Inputs: xg (T, B, 4H), h0 (B, Hout), c0 (B, H), w_hh (4H, Hout), w_hr (Hout, H) or None.
-    Outputs: out (T, B, Hout), h_T, c_T."""
-    __slots__ = ('masks', 'reverse')
+class _LSTMLayer(Op):
+    """One LSTM layer in one direction, input projection included.
+    Inputs: x (T, B, I), h0 (B, Hout), c0 (B, H), w_ih (4H, I), w_hh (4H, Hout), b_ih, b_hh (4H,) or
+    None, w_hr (Hout, H) or None. Outputs: out (T, B, Hout), h_T, c_T.
+    The weights enter unscaled: the sigmoid gates' halving is applied to raw copies inside forward, and
+    backward's gate gradients are taken with respect to the unscaled pre-activations, so no extra graph
+    nodes run on the parameters."""
+    __slots__ = ('masks', 'reverse', 'h0_zero')
 
-    def forward(self, xp, xg, h0, c0, whh, whr, masks, reverse):
-        self.masks, self.reverse = masks, reverse
-        out, h, c, A, S, C, TC, HP = _lstm_scan_fast(xp, xg, h0, c0, whh, whr, masks, reverse)
-        self.saved = (xg, h0, c0, whh, whr, out, A, S, C, TC, HP)
+    def forward(self, xp, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, masks, reverse, h0_zero):
+        self.masks, self.reverse, self.h0_zero = masks, reverse, h0_zero
+        T, B, I = x.shape
+        G = w_hh.shape[0]
+        col = xp.asarray(_gate_factors(G // 4, x.dtype)[0])
+        xg = xp.matmul(x.reshape(T * B, I), (w_ih * col[:, None]).T)
+        if b_ih is not None:
+            xg += (b_ih + b_hh) * col
+        out, h, c, A, S, C, TC, HP = _lstm_scan_fast(xp, xg.reshape(T, B, G), h0, c0, w_hh * col[:, None],
+                                                     w_hr, masks, reverse, h0_zero)
+        self.saved = (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, out, A, S, C, TC, HP)
         return out, h.copy(), c.copy()
 
     def backward(self, xp, gout, ghT, gcT):
-        xg, h0, c0, whh, whr, out, A, S, C, TC, HP = self.saved
         if _is_graph(xp):
             return self._graph_backward(xp, gout, ghT, gcT)
+        x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, out, A, S, C, TC, HP = self.saved
+        needs = self.needs
         T, B, G = A.shape
         H = G // 4
-        dxg, dh, dc, dHP = _lstm_bptt_fast(xp, gout, ghT, gcT, h0, c0, whh, whr, out, A, S, C, TC, HP,
-                                           self.masks, self.reverse)
-        needs = self.needs
-        dwhh = dwhr = None
-        if needs[3]:
-            Hprev = _shift(xp, out, h0, self.reverse)
-            dwhh = dxg.reshape(T * B, G).T @ Hprev.reshape(T * B, Hprev.shape[-1])
-        if whr is not None and needs[4]:
+        I = x.shape[2]
+        Hout = h0.shape[-1]
+        dG, dh0, dc0, dHP = _lstm_bptt_fast(xp, gout, ghT, gcT, h0, c0, w_hh, w_hr, out, A, S, C, TC, HP,
+                                            self.masks, self.reverse, needs[1])
+        dG2 = dG.reshape(T * B, G)
+        dx = dwih = dwhh = dbih = dbhh = dwhr = None
+        if needs[0]:
+            dx = xp.matmul(dG2, w_ih).reshape(T, B, I)
+        if needs[3] or needs[4]:
+            # the input and recurrent weight gradients share one GEMM over [x | h_prev]
+            XH = _take(xp, (T, B, I + Hout), x.dtype)
+            XH[:, :, :I] = x
+            if self.reverse:
+                XH[:-1, :, I:] = out[1:]
+                XH[-1, :, I:] = h0
+            else:
+                XH[1:, :, I:] = out[:-1]
+                XH[0, :, I:] = h0
+            XH2 = XH.reshape(T * B, I + Hout)
+            if needs[3] and needs[4]:
+                dW = xp.matmul(dG2.T, XH2)
+                dwih = xp.ascontiguousarray(dW[:, :I])
+                dwhh = xp.ascontiguousarray(dW[:, I:])
+            elif needs[3]:
+                dwih = xp.matmul(dG2.T, XH2[:, :I])
+            else:
+                dwhh = xp.matmul(dG2.T, XH2[:, I:])
+            _give(xp, XH)
+        if b_ih is not None and (needs[5] or needs[6]):
+            db = xp.matmul(xp.ones(T * B, dtype=dG.dtype), dG2)   # a GEMV sums columns faster than sum(0)
+            dbih = db if needs[5] else None
+            dbhh = (db.copy() if needs[5] else db) if needs[6] else None
+        if w_hr is not None and needs[7]:
             dwhr = dHP.reshape(T * B, -1).T @ HP.reshape(T * B, H)
-        return dxg, dh, dc, dwhh, dwhr
+        _give(xp, dG)
+        return dx, dh0, dc0, dwih, dwhh, dbih, dbhh, dwhr
 
     def _graph_backward(self, xp, gout, ghT, gcT):
         """The same BPTT with graph_xp ops on a recomputed forward (create_graph=True)."""
-        xg, h0, c0, whh, whr = self.saved[:5]
-        out, _, _, A, C, TC, HP = _lstm_scan(xp, xg, h0, c0, whh, whr, self.masks, self.reverse)
-        T, B, G = A.shape
+        x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = self.saved[:8]
+        T, B, I = x.shape
+        G = w_hh.shape[0]
         H = G // 4
+        col, row = _row_scale('LSTM', H, x._data.dtype)
+        x2 = xp.reshape(x, (T * B, I))
+        xg = xp.matmul(x2, xp.swapaxes(w_ih * col, 0, 1))
+        if b_ih is not None:
+            xg = xg + (b_ih + b_hh) * row
+        whh_s = w_hh * col
+        out, _, _, A, C, TC, HP = _lstm_scan(xp, xp.reshape(xg, (T, B, G)), h0, c0, whh_s, w_hr, self.masks,
+                                             self.reverse)
         D = (1 - A * A) * _gate_scale(G, A)
         S = A * 0.5 + 0.5
         DT = 1 - TC * TC
@@ -220,9 +324,9 @@ class _LSTMScan(Op):
             dht = gout[t] + dh
             m = masks[t] if masks is not None else None
             dht_a, dc_a = (dht * m, dc * m) if m is not None else (dht, dc)
-            if whr is not None:
+            if w_hr is not None:
                 dHP[t] = dht_a
-                dhp = xp.matmul(dht_a, whr)
+                dhp = xp.matmul(dht_a, w_hr)
             else:
                 dhp = dht_a
             s, a = S[t], A[t]
@@ -230,23 +334,31 @@ class _LSTMScan(Op):
             dg = xp.concatenate([dct * a[:, 2 * H:3 * H], dct * Cprev[t], dct * s[:, :H], dhp * TC[t]],
                                 axis=1) * D[t]
             dG[t] = dg
-            dh_new = xp.matmul(dg, whh)
+            dh_new = xp.matmul(dg, whh_s)
             dc_new = dct * s[:, H:2 * H]
             if m is not None:
                 dh, dc = dh_new + (dht - dht_a), dc_new + (dc - dc_a)
             else:
                 dh, dc = dh_new, dc_new
-        dxg = xp.stack(dG)
+        # dG: gradient of the scaled pre-activations; the unscaled parameters' gradients carry the scale
+        dG2 = xp.reshape(xp.stack(dG), (T * B, G))
+        dG2T = xp.swapaxes(dG2, 0, 1)
         needs = self.needs
-        dwhh = dwhr = None
+        dx = dwih = dwhh = dbih = dbhh = dwhr = None
+        if needs[0]:
+            dx = xp.reshape(xp.matmul(dG2, w_ih * col), (T, B, I))
         if needs[3]:
+            dwih = xp.matmul(dG2T, x2) * col
+        if needs[4]:
             Hprev = _shift(xp, out, h0, self.reverse)
-            dwhh = xp.matmul(xp.swapaxes(xp.reshape(dxg, (T * B, G)), 0, 1),
-                             xp.reshape(Hprev, (T * B, Hprev.shape[-1])))
-        if whr is not None and needs[4]:
+            dwhh = xp.matmul(dG2T, xp.reshape(Hprev, (T * B, Hprev.shape[-1]))) * col
+        if b_ih is not None and (needs[5] or needs[6]):
+            db = xp.sum(dG2, axis=0) * row
+            dbih, dbhh = (db if needs[5] else None), (db if needs[6] else None)
+        if w_hr is not None and needs[7]:
             dwhr = xp.matmul(xp.swapaxes(xp.reshape(xp.stack(dHP), (T * B, -1)), 0, 1),
                              xp.reshape(HP, (T * B, H)))
-        return dxg, dh, dc, dwhh, dwhr
+        return dx, dh, dc, dwih, dwhh, dbih, dbhh, dwhr
 
     @classmethod
     def name(cls):
@@ -483,18 +595,13 @@ def _project(x, w_ih, bias):
     return y.reshape(T, B, w_ih.shape[0])
 
 
-def _layer(mode, x, h0, c0, w, masks, reverse, nonlinearity):
-    """One layer, one direction. w = (w_ih, w_hh, b_ih, b_hh, w_hr) with None for the absent ones."""
+def _layer(mode, x, h0, c0, w, masks, reverse, nonlinearity, h0_zero=False):
+    """One layer, one direction. w = (w_ih, w_hh, b_ih, b_hh, w_hr) with None for the absent ones.
+    h0_zero: h0 (and c0) were made here as zeros, so the LSTM's first step can skip its recurrent GEMM."""
     w_ih, w_hh, b_ih, b_hh, w_hr = w
     if mode == 'LSTM':
-        H = w_hh.shape[0] // 4
-        col, row = _row_scale(mode, H, w_ih._data.dtype)
-        bias = None
-        if b_ih is not None:
-            bias = (b_ih + b_hh) * row
-        xg = _project(x, w_ih * col, bias)
-        out, h, c = _LSTMScan.apply(xg, h0, c0, w_hh * col, w_hr, masks=masks, reverse=reverse)
-        return out, h, c
+        return _LSTMLayer.apply(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, masks=masks, reverse=reverse,
+                                h0_zero=h0_zero)
     if mode == 'GRU':
         H = w_hh.shape[0] // 3
         col, row = _row_scale(mode, H, w_ih._data.dtype)
@@ -715,6 +822,7 @@ class RNNBase(Module):
             masks = None
             batch_sizes = None
         expected = (self.num_layers * num_directions, B, out_size)
+        h0_zero = hx is None
         if hx is None:
             hx = ember.zeros(*expected, dtype=x.dtype)
             if self.mode == 'LSTM':
@@ -737,7 +845,7 @@ class RNNBase(Module):
                 b_hh = getattr(self, names[3]) if self.bias else None
                 w_hr = getattr(self, names[-1]) if self.proj_size > 0 else None
                 out, h, c = _layer(self.mode, layer_in, hx[k], cx[k] if cx is not None else None,
-                                   (p['w_ih'], p['w_hh'], b_ih, b_hh, w_hr), masks, d == 1, nonlin)
+                                   (p['w_ih'], p['w_hh'], b_ih, b_hh, w_hr), masks, d == 1, nonlin, h0_zero)
                 outs.append(out)
                 hs.append(h)
                 if c is not None:
