@@ -16,6 +16,8 @@ from .autograd.grad_mode import is_grad_enabled
 from .autograd.engine import run_backward as _engine_run_backward
 from .autograd.api import _ones_like
 
+_ONES = {}   # (dtype, shape) -> the read-only ones that loss.backward() starts from
+
 __all__ = ['Tensor', 'Size']
 
 
@@ -279,8 +281,14 @@ class Tensor:
             # loss.backward() on a real scalar, the common call: straight to the engine
             a = self._data
             if a.size == 1 and a.dtype.kind != 'c':
-                _engine_run_backward((self,), (_wrap(numpy_backend.ones(a.shape, a.dtype) if type(a) is
-                                                     numpy_backend.ndarray else _ones_like(a), None),), False)
+                if type(a) is numpy_backend.ndarray:
+                    one = _ONES.get((a.dtype, a.shape))
+                    if one is None:
+                        one = _ONES[(a.dtype, a.shape)] = numpy_backend.ones(a.shape, a.dtype)
+                        one.flags.writeable = False   # shared by every call: nothing may write into it
+                else:
+                    one = _ones_like(a)
+                _engine_run_backward((self,), (one,), False, raw_grads=True)
                 return
         from .autograd.api import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)

@@ -24,12 +24,12 @@ def sum_to(xp, g, shape):
     return g
 
 
-def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None):
+def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None, raw_grads=False):
     """Propagate root_grads from roots through the graph.
 
     Without `inputs`, gradients are accumulated into the .grad of the leaves reached.
     With `inputs` (tensors, leaf or not), nothing is accumulated: the gradient reaching each
-    input is returned instead (None where none arrives)."""
+    input is returned instead (None where none arrives). raw_grads: root_grads are arrays, not Tensors."""
     graph_mode = bool(create_graph)
     gxp = None
     if graph_mode:
@@ -49,7 +49,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
 
         for t, g in zip(roots, root_grads):
             if not graph_mode:
-                g = g._data
+                if not raw_grads:
+                    g = g._data
                 shared.add(id(g))
             if t.grad_fn is None:
                 _add_leaf(leaf_grads, t, g)
@@ -70,8 +71,14 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     for k in capture.get((node, nr), ()):
                         results[k] = g
             saved = node.saved
-            if saved is FREED or node.saved_from:
+            if saved is FREED:
                 node.check_saved()
+            else:
+                saved_from = node.saved_from
+                if saved_from:
+                    for src in saved_from:   # inline: every saved input still at the version it was saved at
+                        if src is not None and src[1][0] != src[2]:
+                            node.check_saved()
             ng = len(grads)
             if ng > 1:
                 grads = [_zeros_for(node, nr, graph_mode) if g is None else g for nr, g in enumerate(grads)]
@@ -178,6 +185,8 @@ def _zeros_for(node, nr, graph_mode):
 
 def _call_hooks(hooks, g, graph_mode):
     """Tensor hooks: each sees the gradient as a Tensor and may return a replacement."""
+    if not graph_mode and not g.flags.writeable:   # the shared read-only ones of loss.backward()
+        g = g.copy()
     for h in list(hooks):
         r = h(g if graph_mode else _wrap(g, xp_of(g)))
         if r is not None:

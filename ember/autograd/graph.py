@@ -18,6 +18,7 @@ from ..backend import xp_of, _BY_ARRAY_TYPE
 from .grad_mode import _enabled
 
 _seq = itertools.count()
+_NO = object()   # apply's marker for an absent second input (None is a real input: an optional one)
 FREED = ('freed',)
 
 
@@ -39,31 +40,29 @@ class Op:
 
     # --- the hot path -------------------------------------------------------------------
     @classmethod
-    def apply(cls, *inputs, **params):
+    def apply(cls, a=None, b=_NO, *more, **params):
         """Run forward on the inputs' arrays, wrap the result, record a node if grads are needed."""
         node = _new_tensor(cls)
         node.saved = ()
-        a = inputs[0]
-        n = len(inputs)
-        if type(a) is not Tensor or n > 2 or n == 2 and type(inputs[1]) is not Tensor:
+        if more or type(a) is not Tensor or (b is not _NO and type(b) is not Tensor):
+            inputs = (a,) if b is _NO else (a, b) + more
             return node._apply_general(cls, inputs, params)
         # The common calls, one or two plain Tensors: no general loop, direct calls, the record inlined
         ad = a._data
         xp = _BY_ARRAY_TYPE.get(type(ad)) or xp_of(ad)
         try:
-            if n == 1:
+            if b is _NO:
                 b = None
                 out = node.forward(xp, ad, **params) if params else node.forward(xp, ad)
                 requires = a._req
             else:
-                b = inputs[1]
                 bd = b._data
                 out = node.forward(xp, ad, bd, **params) if params else node.forward(xp, ad, bd)
                 requires = a._req or b._req
         except ValueError as e:
             if 'broadcast' not in str(e):
                 raise
-            raise RuntimeError(_broadcast_message(cls, [t._data for t in inputs])) from None
+            raise RuntimeError(_broadcast_message(cls, [a._data] if b is None else [a._data, b._data])) from None
         if not (requires and _enabled.get()):
             if type(out) is tuple:
                 return tuple(_wrap(o, xp) for o in out)
@@ -77,7 +76,7 @@ class Op:
             res._vc = [0]
             return res
         if type(out) is tuple:
-            node._record(inputs, (ad,) if b is None else (ad, bd))
+            node._record((a,) if b is None else (a, b), (ad,) if b is None else (ad, bd))
             return node._wrap_outputs(cls, out, xp)
 
         node.seq = next(_seq)

@@ -395,9 +395,9 @@ class Mul(Op):
         return a * b
 
     def backward(self, xp, g):
-        a, b = _conj_saved(xp, g, self.saved)
-        na, nb = self.needs
-        return (g * b if na else None), (g * a if nb else None)
+        a, b = self.saved if g.dtype.kind != 'c' else _conj_saved(xp, g, self.saved)
+        pa, pb = self.parents
+        return (g * b if pa is not None else None), (g * a if pb is not None else None)
 
 
 class AddConst(Op):
@@ -452,9 +452,11 @@ class Div(Op):
         return a / b
 
     def backward(self, xp, g):
-        a, b = _conj_saved(xp, g, self.saved)
-        na, nb = self.needs
-        return (g / b if na else None), (-g * a / (b * b) if nb else None)
+        a, b = self.saved if g.dtype.kind != 'c' else _conj_saved(xp, g, self.saved)
+        pa, pb = self.parents
+        ga = g / b
+        # d(a/b)/db = -a / b^2: reuse g / b (three array ops instead of four)
+        return (ga if pa is not None else None), (-(ga * a) / b if pb is not None else None)
 
 
 class DivRounded(Op):
