@@ -44,14 +44,17 @@ for _n in ('erf', 'erfc', 'erfinv', 'erfcinv', 'gammaln', 'digamma', 'polygamma'
            'i0', 'erfcx', 'gammainc', 'gammaincc', 'j0', 'j1', 'y0', 'y1', 'k0', 'k1', 'k0e', 'k1e'):
     setattr(numpy_backend, _n, _special(_n))
 
-# erf(x) ~ x P(x^2) / Q(x^2) on [-4, 4] (Eigen's float32 rational approximation; erf(+-4) rounds to +-1 in
-# float32). Evaluated in float32, in cache-sized chunks: max abs error vs exact 4.4e-7 (within torch's float32
-# tolerances; 2e-7 relative near 0), at ~0.35x SciPy's time (SciPy's float32 erf is a float64 call per element).
-_ERF_P = (-2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06, -5.69250639462346e-05,
-          -7.34990630326855e-04, -2.95459980854025e-03, -1.60960333262415e-02)
-_ERF_Q = (-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03, -7.37332916720468e-03,
-          -1.42647390514189e-02)
-_ERF_CHUNK = 16384
+# erf(x) ~ tanh(x P(x^2)), P of degree 6 in x^2 with P(0) = 2/sqrt(pi): atanh(erf(x)) is a smooth odd function, and
+# tanh damps the fit's error by 1 - erf^2 where erf nears +-1, so a short polynomial reaches float32 accuracy (fitted
+# by iteratively reweighted least squares on [0, 4]). Evaluated in float32 in cache-sized chunks: max abs error vs
+# exact 1.8e-7 over the float32 line (3e-7 relative near 0). x P(x^2) rises monotonically past 3.9 (where it is
+# >= 9.07 and tanh rounds to 1 in float32, as erf does) and reaches +-inf for huge or infinite x, so no clipping
+# is needed; NaN passes through. 15 passes over each chunk instead of the 24 of a rational approximation, and
+# ~0.25x SciPy's time (SciPy's float32 erf is a float64 call per element). F.gelu uses the same coefficients.
+_ERF_TANH_P = (1.1283791670955126, 0.10276880697359886, -0.00019030087475707325, -0.0006214366791081871,
+               8.830622324677758e-05, -5.779727211266807e-06, 1.4817989729098122e-07)
+_ERF_P32 = tuple(numpy.float32(c) for c in _ERF_TANH_P)
+_ERF_CHUNK = 32768
 
 
 def _erf_float32(x):
@@ -59,25 +62,21 @@ def _erf_float32(x):
     out = numpy.empty(flat.shape, numpy.float32)
     n = flat.size
     c = max(1, min(_ERF_CHUNK, n))
-    xd, x2, p, q = (numpy.empty(c, numpy.float32) for _ in range(4))
+    x2, p = numpy.empty(c, numpy.float32), numpy.empty(c, numpy.float32)
+    top, coef, c0 = _ERF_P32[-1], _ERF_P32[-2:0:-1], _ERF_P32[0]
     for i in range(0, n, c):
         m = min(c, n - i)
         if m != c:
-            xd, x2, p, q = xd[:m], x2[:m], p[:m], q[:m]
-        numpy.clip(flat[i:i + m], -4.0, 4.0, out=xd)   # NaN passes through
-        numpy.multiply(xd, xd, out=x2)
-        numpy.multiply(x2, _ERF_P[0], out=p)
-        p += _ERF_P[1]
-        for a in _ERF_P[2:]:
-            p *= x2
+            x2, p = x2[:m], p[:m]
+        xs = flat[i:i + m]
+        numpy.multiply(xs, xs, out=x2)
+        numpy.multiply(x2, top, out=p)
+        for a in coef:
             p += a
-        numpy.multiply(x2, _ERF_Q[0], out=q)
-        q += _ERF_Q[1]
-        for b in _ERF_Q[2:]:
-            q *= x2
-            q += b
-        p *= xd
-        numpy.divide(p, q, out=out[i:i + m])
+            p *= x2
+        p += c0
+        p *= xs
+        numpy.tanh(p, out=out[i:i + m])
     return out.reshape(numpy.shape(x))
 
 

@@ -23,42 +23,88 @@ def _mm(xp, a, b, low):
     return xp.matmul(a, b)
 
 
+def _row_order(x):
+    """The order of x's leading dims that lays its rows out contiguously in memory (x's last dim contiguous),
+    or None. A seq-first view of batch-first data (MultiheadAttention's transpose) is such a permutation: its
+    GEMM runs on the memory as it lies, where reshape(-1, n) would copy it."""
+    nd = x.ndim
+    if nd < 3 or x.flags.c_contiguous:
+        return None
+    order = tuple(sorted(range(nd - 1), key=lambda i: -x.strides[i]))
+    return order if x.transpose(order + (nd - 1,)).flags.c_contiguous else None
+
+
 class Linear(Op):
-    __slots__ = ('low', 'has_bias')
+    __slots__ = ('low', 'has_bias', 'order')
 
     def forward(self, xp, x, w, b=None):
         self.saved = (x, w)
         self.has_bias = b is not None
         self.low = x.dtype if x.dtype in _LOW else None
         n_in = x.shape[-1]
+        self.order = order = _row_order(x)
+        if order is not None:   # rows in memory order; the output keeps the input's layout
+            x = x.transpose(order + (x.ndim - 1,))
         x2 = x.reshape(-1, n_in) if x.ndim != 2 else x
         y = _mm(xp, x2, w.T, self.low)
         if b is not None:
             y += b
         if x.ndim != 2:
             y = y.reshape(x.shape[:-1] + (w.shape[0],))
+        if order is not None:
+            y = y.transpose(_inverse(order) + (x.ndim - 1,))
         return y
 
     def backward(self, xp, g):
         x, w = self.saved
         needs = self.needs
         n_out, n_in = w.shape
+        order = self.order
+        if order is not None:   # both in x's memory order: x's rows are free, g's are free when it shares the layout
+            full = order + (x.ndim - 1,)
+            x, g = xp.transpose(x, full), xp.transpose(g, full)
         g2 = xp.reshape(g, (-1, n_out)) if g.ndim != 2 else g
         gx = gw = gb = None
         if needs[0]:
             gx = _mm(xp, g2, w, self.low)
             if x.ndim != 2:
                 gx = xp.reshape(gx, x.shape)
+            if order is not None:
+                gx = xp.transpose(gx, _inverse(order) + (x.ndim - 1,))
         if needs[1]:
             x2 = xp.reshape(x, (-1, n_in)) if x.ndim != 2 else x
             gw = _mm(xp, xp.swapaxes(g2, 0, 1), x2, self.low)
         if self.has_bias and needs[2]:
-            gb = xp.sum(g2, axis=0)
+            gb = _column_sum(xp, g2)
         return (gx, gw, gb) if self.has_bias else (gx, gw)
 
     @classmethod
     def name(cls):
         return 'AddmmBackward0'
+
+
+_ones = {}
+
+
+def _column_sum(xp, a):
+    """a.sum(axis=0) of a 2-D array; for float32/64 arrays as a GEMV with a ones vector (BLAS: 3-4x faster
+    than NumPy's reduction down the columns of a (1024, 384) float32 array)."""
+    if not hasattr(xp, 'ndarray') or a.dtype.kind != 'f' or a.dtype.itemsize < 4:
+        return xp.sum(a, axis=0)
+    key = (a.shape[0], a.dtype, id(xp))
+    ones = _ones.get(key)
+    if ones is None:
+        if len(_ones) > 64:
+            _ones.clear()
+        ones = _ones[key] = xp.ones(a.shape[0], a.dtype)
+    return xp.matmul(ones, a)
+
+
+def _inverse(order):
+    inv = [0] * len(order)
+    for i, o in enumerate(order):
+        inv[o] = i
+    return tuple(inv)
 
 
 def _check_tensor(x, name, pos):
