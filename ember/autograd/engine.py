@@ -36,7 +36,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
         from .graph_xp import xp as gxp
     token = _enabled.set(graph_mode)
     try:
-        pending = {}      # node -> [grad per output]
+        pending = {}      # node -> its gradient (one output) or [grad per output]
         heap = []
         leaf_grads = {}   # id(leaf) -> [leaf, grad]
         capture = results = None
@@ -63,13 +63,21 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
         while node is not None or heap:
             if node is None:   # else: the chain fast path below handed us the next node directly
                 node = heappop(heap)[2]
-                grads = pending_pop(node)
-            if node.out_hooks:
-                grads = _run_output_hooks(node, grads, graph_mode, shared)
-            if capture is not None:
-                for nr, g in enumerate(grads):
-                    for k in capture.get((node, nr), ()):
-                        results[k] = g
+                g = pending_pop(node)
+            # g: the gradient of a one-output node; multi-output nodes (out_meta set) pend a list
+            grads = None
+            multi = node.out_meta is not None
+            if multi or node.out_hooks or capture is not None:
+                grads = g if multi else [g]
+                if node.out_hooks:
+                    grads = _run_output_hooks(node, grads, graph_mode, shared)
+                if capture is not None:
+                    for nr, go in enumerate(grads):
+                        for k in capture.get((node, nr), ()):
+                            results[k] = go
+                if multi:
+                    grads = [_zeros_for(node, nr, graph_mode) if go is None else go for nr, go in enumerate(grads)]
+                g = grads[0]
             saved = node.saved
             if saved is FREED:
                 node.check_saved()
@@ -79,26 +87,21 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     for src in saved_from:   # inline: every saved input still at the version it was saved at
                         if src is not None and src[1][0] != src[2]:
                             node.check_saved()
-            ng = len(grads)
-            if ng > 1:
-                grads = [_zeros_for(node, nr, graph_mode) if g is None else g for nr, g in enumerate(grads)]
             if graph_mode:
                 raw = node.saved
                 node.saved = node.saved_as_tensors()
                 try:
-                    in_grads = node.backward(gxp, *grads)
+                    in_grads = node.backward(gxp, g) if grads is None else node.backward(gxp, *grads)
                 finally:
                     node.saved = raw
             else:
-                g0 = grads[0]
-                bxp = xp_get(type(g0)) or xp_of(g0)
-                # a direct call is ~0.1 us cheaper than one through *grads
-                in_grads = node.backward(bxp, g0) if ng == 1 else node.backward(bxp, *grads)
+                bxp = xp_get(type(g)) or xp_of(g)
+                in_grads = node.backward(bxp, g) if grads is None else node.backward(bxp, *grads)
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             if node.hooks:
                 for h in node.hooks:
-                    r = h(in_grads, tuple(grads))
+                    r = h(in_grads, tuple(grads or (g,)))
                     if r is not None:
                         in_grads = tuple(r)
             if anomaly[0]:
@@ -144,7 +147,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     _add_pending(pending, heap, nxt, 0, nxt_g)
                     nxt = None
                 else:
-                    grads = [nxt_g]
+                    g = nxt_g
             node = nxt
 
         for t, g in leaf_grads.values():
@@ -161,9 +164,19 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
 
 
 def _add_pending(pending, heap, node, nr, g):
+    """Add g to what node's output nr has pending: the gradient itself for one-output nodes, a list of
+    one per output for the others."""
+    if node.out_meta is None:
+        old = pending.get(node)
+        if old is None:
+            pending[node] = g
+            heapq.heappush(heap, (-node.seq, id(node), node))
+        else:
+            pending[node] = old + g
+        return
     lst = pending.get(node)
     if lst is None:
-        lst = pending[node] = [None] * (len(node.out_meta) if node.out_meta else 1)
+        lst = pending[node] = [None] * len(node.out_meta)
         heapq.heappush(heap, (-node.seq, id(node), node))
     old = lst[nr]
     lst[nr] = g if old is None else old + g

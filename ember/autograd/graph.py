@@ -80,12 +80,28 @@ class Op:
             return node._wrap_outputs(cls, out, xp)
 
         node.seq = next(_seq)
+        # the edges (see _edge), inlined: this is the hottest line of the library
+        if a._req:
+            if a._view is not None and a._view[2] != a._vc[0]:
+                a._refresh_view()
+            ea = a if a.grad_fn is None else (a.grad_fn, a._nr)
+        else:
+            ea = None
         if b is None:
-            node.parents = [_edge(a)]
+            node.parents = [ea]
             node.in_shapes = [ad.shape] if cls.sums_to_input else None
         else:
-            node.parents = [_edge(a), _edge(b)]
-            node.in_shapes = [ad.shape, bd.shape]
+            if b._req:
+                if b._view is not None and b._view[2] != b._vc[0]:
+                    b._refresh_view()
+                eb = b if b.grad_fn is None else (b.grad_fn, b._nr)
+            else:
+                eb = None
+            node.parents = [ea, eb]
+            sa = ad.shape
+            sb = bd.shape
+            # same shapes in and out: nothing was broadcast, the engine need not compare shapes
+            node.in_shapes = None if sa == sb and out.shape == sa else [sa, sb]
         node.hooks = node.out_hooks = node.out_meta = None
         saved = node.saved
         if type(out) is not xp.ndarray:   # a NumPy scalar: the saved copy must be the output array too
