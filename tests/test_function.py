@@ -101,3 +101,30 @@ def test_custom_function_without_grad_returns_plain_tensor():
     with ember.no_grad():
         y = Exp.apply(ember.ones(2, requires_grad=True))
     assert y.grad_fn is None and not y.requires_grad
+
+
+def test_backward_may_write_into_its_grad_output():
+    """loss.backward() starts from a shared read-only one; a custom backward or a hook that writes into
+    the gradient it is given must still work, as in torch."""
+    import torch
+    import ember
+
+    def run(lib):
+        class Neg(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return -x
+
+            @staticmethod
+            def backward(ctx, g):
+                g.mul_(-1)
+                return g
+        x = lib.tensor(3.0, requires_grad=True)
+        Neg.apply(x).backward()
+        Neg.apply(x * 1).backward()
+        w = lib.tensor(2.0, requires_grad=True)
+        loss = w * 3
+        loss.register_hook(lambda g: g.mul_(10))
+        loss.backward()
+        return x.grad.item(), w.grad.item()
+    assert run(ember) == run(torch)

@@ -198,7 +198,7 @@ def _zeros_for(node, nr, graph_mode):
 
 def _call_hooks(hooks, g, graph_mode):
     """Tensor hooks: each sees the gradient as a Tensor and may return a replacement."""
-    if not graph_mode and not g.flags.writeable:   # the shared read-only ones of loss.backward()
+    if not graph_mode and not getattr(g.flags, 'writeable', True):   # e.g. the shared ones of loss.backward()
         g = g.copy()
     for h in list(hooks):
         r = h(g if graph_mode else _wrap(g, xp_of(g)))

@@ -60,8 +60,12 @@ class _FunctionNode(FunctionCtx, Op):
         for g, meta in zip(grads, self.out_meta):
             if g is None:
                 gs.append(_wrap(meta[2].zeros(meta[0], meta[1]), None) if self._materialize else None)
+            elif graph_mode:
+                gs.append(g)
             else:
-                gs.append(g if graph_mode else _wrap(g, xp))
+                if not getattr(g.flags, 'writeable', True):   # a user's backward may write into its grad_output
+                    g = g.copy()
+                gs.append(_wrap(g, xp))
         result = cls.backward(self, *gs)
         if not isinstance(result, tuple):
             result = (result,)
