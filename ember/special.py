@@ -49,7 +49,11 @@ def _safe_nonzero(xp, x):
     return big, xp.where(big, x, eps)
 
 
-class _UsesXY(Unary):
+class _SpecialUnary(Unary):
+    scipy = True   # computed by SciPy: half precision comes back as float32 and is cast back
+
+
+class _UsesXY(_SpecialUnary):
     """A unary op whose backward needs both its input and its output."""
     def forward(self, xp, a):
         y = getattr(xp, self.fn)(a)
@@ -60,7 +64,7 @@ class _UsesXY(Unary):
 
 
 # --- Bessel functions ---------------------------------------------------------------------------
-class I0(Unary):
+class I0(_SpecialUnary):
     fn = 'i0'
     def vjp(self, xp, g, x): return g * xp.i1(x)
 
@@ -90,7 +94,7 @@ class Erfcx(_UsesXY):
     def vjp(self, xp, g, x, y): return g * (x * y * 2 - _TWO_OVER_SQRT_PI)
 
 
-class Ndtr(Unary):
+class Ndtr(_SpecialUnary):
     fn = 'ndtr'
     def vjp(self, xp, g, x): return g * xp.exp(x * x * -0.5) * (1 / _SQRT_2PI)
 
@@ -100,18 +104,18 @@ class LogNdtr(_UsesXY):
     def vjp(self, xp, g, x, y): return g * xp.exp(-(y + x * x * 0.5)) * (1 / _SQRT_2PI)
 
 
-class Ndtri(Unary):
+class Ndtri(_SpecialUnary):
     fn, uses = 'ndtri', 'y'
     def vjp(self, xp, g, y): return g * xp.exp(y * y * 0.5) * _SQRT_2PI
 
 
 # --- entropy, logit, sinc ---------------------------------------------------------------------
-class Entr(Unary):
+class Entr(_SpecialUnary):
     fn = 'entr'
     def vjp(self, xp, g, x): return g * -(xp.log(x) + 1)
 
 
-class Logit(Unary):
+class Logit(_SpecialUnary):
     __slots__ = ('eps',)
 
     def forward(self, xp, a, eps):
@@ -127,7 +131,7 @@ class Logit(Unary):
         return xp.where(xp.logical_or(x < self.eps, x > 1 - self.eps), 0.0, d)
 
 
-class Sinc(Unary):
+class Sinc(_SpecialUnary):
     fn = 'sinc'
     def vjp(self, xp, g, x):
         big, sx = _safe_nonzero(xp, x)

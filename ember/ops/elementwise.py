@@ -26,12 +26,15 @@ class Unary(Op):
     fn = ''       # the xp function computing it
     uses = 'x'    # what vjp needs: 'x' (the input), 'y' (the output) or '' (nothing)
 
+    scipy = False  # computed by SciPy, which returns float32 for half precision inputs
+
     def forward(self, xp, a):
         y = getattr(xp, self.fn)(a)
-        if y.dtype != a.dtype:   # SciPy computes half precision in float32
+        if self.scipy and y.dtype != a.dtype:
             y = y.astype(a.dtype)
-        if self.uses:
-            self.saved = (a,) if self.uses == 'x' else (y,)
+        uses = self.uses
+        if uses:
+            self.saved = (a,) if uses == 'x' else (y,)
         return y
 
     def backward(self, xp, g):
@@ -194,21 +197,25 @@ class Sigmoid(Unary):
 
 class Erf(Unary):
     fn = 'erf'
+    scipy = True
     def vjp(self, xp, g, x): return g * xp.exp(-x * x) * (2 / math.sqrt(math.pi))
 
 
 class Erfc(Unary):
     fn = 'erfc'
+    scipy = True
     def vjp(self, xp, g, x): return g * xp.exp(-x * x) * (-2 / math.sqrt(math.pi))
 
 
 class Erfinv(Unary):
     fn, uses = 'erfinv', 'y'
+    scipy = True
     def vjp(self, xp, g, y): return g * xp.exp(y * y) * (math.sqrt(math.pi) / 2)
 
 
 class Lgamma(Unary):
     fn = 'gammaln'
+    scipy = True
     def forward(self, xp, a):
         y = Unary.forward(self, xp, a)
         return xp.where(a == -math.inf, math.inf, y) if a.dtype.kind == 'f' else y   # SciPy: -inf; torch: inf
@@ -217,6 +224,7 @@ class Lgamma(Unary):
 
 class Digamma(Unary):
     fn = 'digamma'
+    scipy = True
     def vjp(self, xp, g, x): return g * xp.polygamma(1, x)
 
 
