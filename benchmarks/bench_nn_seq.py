@@ -54,7 +54,33 @@ def gpt_step(lib, vocab=256, d_model=128, nhead=4, layers=2, seq=64, batch=16):
     return step
 
 
+def gru_step(lib, hidden=128, seq=32, batch=32):
+    """GRU (input 128, hidden 128, seq 32, batch 32): forward, mean-square loss, backward."""
+    return _rnn_step(lib, lib.nn.GRU, hidden, seq, batch)
+
+
+def rnn_tanh_step(lib, hidden=128, seq=32, batch=32):
+    """Elman RNN, tanh (input 128, hidden 128, seq 32, batch 32): forward, mean-square loss, backward."""
+    return _rnn_step(lib, lib.nn.RNN, hidden, seq, batch)
+
+
+def _rnn_step(lib, cls, hidden, seq, batch):
+    lib.manual_seed(0)
+    model = cls(hidden, hidden)
+    x = lib.tensor(np.random.default_rng(0).standard_normal((seq, batch, hidden)).astype(np.float32))
+
+    def step():
+        out, _ = model(x)
+        loss = (out * out).mean()
+        loss.backward()
+        for p in model.parameters():
+            p.grad = None
+    return step
+
+
 CASES = [
     ('LSTM train step (h128, seq32, b32)', lstm_step, 1.0),
     ('GPT-2L train step (d128, seq64, b16)', gpt_step, 1.1),
+    ('GRU train step (h128, seq32, b32)', gru_step, 1.0),
+    ('RNN-tanh train step (h128, seq32, b32)', rnn_tanh_step, 1.0),
 ]

@@ -1,16 +1,17 @@
 """Recurrent layers: RNN, LSTM, GRU and their cells, with torch's parameters, layouts and semantics.
 
-How a layer runs. The input projection x @ W_ih^T + b for all time steps is one GEMM per layer and
-direction (composed from ember ops). The recurrence over time is one fused op per layer and direction
-(_LSTMScan, _GRUScan, _RNNScan): its forward runs the time loop on raw arrays and keeps each step's
-activations; its backward runs backpropagation through time on raw arrays (one GEMM per step for
-dh, then a single GEMM for the recurrent weight gradient over all steps). Under create_graph=True the
-backward first recomputes the forward with graph_xp ops from its saved inputs, so the same BPTT
-formula records a graph and higher-order gradients work.
+How a layer runs. Each layer and direction is one fused op (_LSTMLayer, _GRULayer, _RNNLayer): forward
+projects the whole input with one GEMM, then runs the time loop on raw arrays into preallocated buffers;
+when a backward can follow it also stores each step's local derivatives, computed while that step's
+values are in cache, so backward's per-step work is a few ufunc calls and one GEMM; the weight gradients
+are then one GEMM over all steps. The gated layers work gate-major: the recurrent product is a batched
+GEMM into a (gates, B, H) array, so every gate is a contiguous block (NumPy ufuncs on strided column
+slices of a (B, gates*H) array cost ~3x more). Under create_graph=True the backward recomputes the
+forward with graph_xp ops from its saved inputs, so the same BPTT formula records a graph and
+higher-order gradients work.
 
-Sigmoids are computed as 0.5 + 0.5 * tanh(z / 2): the callers halve the sigmoid gates' rows of the
-weights and biases (a cheap op on the weights, differentiated by autograd), so one tanh call covers
-all four LSTM gates per step.
+Sigmoids are computed as 0.5 + 0.5 * tanh(z / 2): the ops halve the sigmoid gates' rows of raw weight
+copies, so one tanh call covers all the gates of a step.
 
 Packed sequences run on a padded (T, B) layout with a per-step mask: a row whose sequence has ended
 keeps its state, which gives torch's results for both directions (a reversed sequence starts from h0
@@ -21,6 +22,7 @@ import warnings
 import numpy as np   # index/mask bookkeeping for packed sequences; tensor data goes through xp
 
 from ...autograd.graph import Op
+from ...autograd.grad_mode import is_grad_enabled
 from ...backend import xp_of
 from .module import Module
 from ..parameter import Parameter
@@ -77,66 +79,13 @@ def _lstm_scan(xp, xg, h0, c0, whh, whr, masks, reverse):
             xp.stack(HP) if whr is not None else None)
 
 
-def _lstm_scan_fast(xp, xg, h0, c0, whh, whr, masks, reverse, h0_zero=False):
-    """_lstm_scan on raw arrays, writing each step into preallocated buffers (the training hot path).
-    Also keeps S = 0.5 + 0.5 * A (the sigmoid values) for backward. h0_zero: h0 is known to be zeros,
-    so the first step skips its recurrent GEMM."""
-    T, B, G = xg.shape
-    H = G // 4
-    dt = xg.dtype
-    whhT = xp.ascontiguousarray(whh.T)   # a contiguous right operand makes the small GEMM ~1.5x faster
-    whrT = xp.ascontiguousarray(whr.T) if whr is not None else None
-    A = xp.empty((T, B, G), dt)
-    S = xp.empty((T, B, G), dt)
-    C = xp.empty((T, B, H), dt)
-    TC = xp.empty((T, B, H), dt)
-    OUT = xp.empty((T, B, h0.shape[-1]), dt)
-    HP = xp.empty((T, B, H), dt) if whr is not None else None
-    ig = xp.empty((B, H), dt)
-    half = xp.asarray(0.5, dtype=dt)   # a 0-d constant of the data's dtype: no per-call scalar conversion
-    matmul, multiply, add, tanh, copyto = xp.matmul, xp.multiply, xp.add, xp.tanh, xp.copyto
-    h, c = h0, c0
-    first = True
-    for t in _steps(T, reverse):
-        a = A[t]
-        if first and h0_zero:
-            copyto(a, xg[t])
-        else:
-            matmul(h, whhT, out=a)
-            add(a, xg[t], out=a)
-        first = False
-        tanh(a, out=a)
-        s = S[t]
-        multiply(a, half, out=s)
-        add(s, half, out=s)
-        cn = C[t]
-        multiply(s[:, H:2 * H], c, out=cn)
-        multiply(s[:, :H], a[:, 2 * H:3 * H], out=ig)
-        add(cn, ig, out=cn)
-        tc = tanh(cn, out=TC[t])
-        if whrT is not None:
-            hp = HP[t]
-            multiply(s[:, 3 * H:], tc, out=hp)
-            matmul(hp, whrT, out=OUT[t])
-        else:
-            multiply(s[:, 3 * H:], tc, out=OUT[t])
-        if masks is not None:
-            m = masks[t]
-            if m is not None:
-                keep = m == 0
-                copyto(OUT[t], h, where=keep)
-                copyto(cn, c, where=keep)
-        h, c = OUT[t], cn
-    return OUT, h, c, A, S, C, TC, HP
-
-
 _workspaces = {}
 
 
 def _take(xp, shape, dt):
-    """A scratch array of this shape reused across backward calls: fresh multi-MB temporaries cost
-    more in page faults than the arithmetic done on them. Taken out of the cache while in use, so a
-    reentrant or concurrent backward gets its own."""
+    """A scratch array of this shape reused across calls: fresh multi-MB temporaries cost more in page
+    faults than the arithmetic done on them. Taken out of the cache while in use, so a reentrant or
+    concurrent call gets its own."""
     key = (xp.__name__, shape, dt)
     lst = _workspaces.get(key)
     if lst:
@@ -151,147 +100,180 @@ def _give(xp, *arrays):
             lst.append(a)
 
 
-_gate_factor_cache = {}
+_FWD_ORDER = [0, 1, 3, 2]   # torch's gate rows are (i, f, g, o); forward runs them as (i, f, o, g)
 
 
-def _gate_factors(H, dt):
-    """(col, q) for an LSTM of hidden size H: col = [0.5, 0.5, 1, 0.5] per gate block, the factor on the
-    pre-activation fed to tanh (sigmoid(z) = 0.5 + 0.5 tanh(z / 2)); q = [0.25, 0.25, 1, 0.25], the
-    factor that takes d(loss)/d(tanh value) to d(loss)/d(unscaled pre-activation) (0.5 from the sigmoid's
-    affine map times 0.5 from the halved argument)."""
-    key = (H, np.dtype(dt))
-    v = _gate_factor_cache.get(key)
-    if v is None:
-        v = (np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype=dt), H),
-             np.repeat(np.array([0.25, 0.25, 1.0, 0.25], dtype=dt), H))
-        _gate_factor_cache[key] = v
-    return v
-
-
-def _lstm_bptt_fast(xp, gout, ghT, gcT, h0, c0, whh, whr, out, A, S, C, TC, HP, masks, reverse, need_h0=True):
-    """Backpropagation through time on raw arrays. whh is the unscaled recurrent weight; the returned
-    dG (a workspace array: give it back with _give) is the gradient of the unscaled gate pre-activations
-    z = x W_ih^T + b + h W_hh^T. Also returns dh0 (None unless need_h0), dc0 and dHP (projection).
-        dG[t] = [dct * a_g, dct * c_prev, dct * s_i, dhp * tanh(c)] * (1 - a^2) * q
-        dct = dc + dhp * s_o * (1 - tanh(c)^2)
-    Everything is computed step by step on (B, 4H) arrays that stay in cache: whole-sequence passes
-    over the (T, B, 4H) activations are memory-bound and measured ~1 ms slower in all."""
-    T, B, G = A.shape
+def _lstm_forward_fast(xp, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, masks, reverse, h0_zero, train):
+    """The LSTM layer on raw arrays (the training hot path). Returns out, h_T, c_T and, when train, Q
+    (T, 6, B, H): per step the local derivatives backward needs, gate-major and contiguous,
+        [s_i (1 - s_i) g, s_f (1 - s_f) c_prev, s_i (1 - g^2), s_o (1 - s_o) tanh(c), s_o (1 - tanh(c)^2), s_f]
+    so that backward's step is dct = dhp Q4 + dc, dz = [dct, dct, dct, dhp] * Q[:4], dc = dct Q5.
+    Each step works gate-major: the recurrent product is a batched GEMM into a (4, B, H) array, so every
+    gate is a contiguous block (ufuncs on strided column slices of a (B, 4H) array cost ~3x more).
+    Q is computed while each step's values are in cache, from products the forward already has
+    (s_i g, s_f c_prev, s_o tanh(c)), two calls per entry."""
+    T, B, I = x.shape
+    G = w_hh.shape[0]
     H = G // 4
-    dt = A.dtype
-    q = xp.asarray(_gate_factors(H, dt)[1])
-    one = xp.asarray(1, dtype=dt)
+    Hout = h0.shape[-1]
+    dt = x.dtype
+    col = xp.asarray(_gate_col(3, 4, dt))   # forward order: three sigmoid gates, then g
+    order = _FWD_ORDER
+    # gate-major weights (4, in, H), in forward order, sigmoid rows halved; C-contiguous: the per-step
+    # batched GEMM runs ~1.6x slower on transposed operands
+    wih4 = xp.multiply(w_ih.reshape(4, H, I)[order].transpose(0, 2, 1), col, out=xp.empty((4, I, H), dt))
+    whh4 = xp.multiply(w_hh.reshape(4, H, Hout)[order].transpose(0, 2, 1), col, out=xp.empty((4, Hout, H), dt))
+    U = xp.matmul(x.reshape(T * B, I), wih4)   # (4, T*B, H)
+    # the bias joins each step's sum while it is in cache (one pass over U costs twice as much), as a full
+    # (4, B, H) array (adding a broadcast (4, 1, H) one costs twice as much)
+    bias = None
+    if b_ih is not None:
+        bias = xp.empty((4, B, H), dt)
+        bias[...] = xp.multiply((b_ih + b_hh).reshape(4, 1, H)[order], col)
+    whrT = xp.ascontiguousarray(w_hr.T) if w_hr is not None else None
+    OUT = xp.empty((T, B, Hout), dt)
+    HP = xp.empty((T, B, H), dt) if w_hr is not None else None
+    Q = xp.empty((T, 6, B, H), dt) if train else None
+    Z = xp.empty((4, B, H), dt)
+    Z3 = Z[:3]
+    s_i, s_f, s_o, g = Z
+    Y = xp.empty((2, B, H), dt)   # [s_i g, s_f c_prev]
+    ig, fc = Y
+    TC = xp.empty((B, H), dt)
+    Cs = (xp.empty((B, H), dt), xp.empty((B, H), dt))
+    half = xp.asarray(0.5, dtype=dt)   # a 0-d constant of the data's dtype: no per-call scalar conversion
+    matmul, multiply, add, subtract, tanh = xp.matmul, xp.multiply, xp.add, xp.subtract, xp.tanh
+    h, c = h0, c0
+    k = 0
+    for t in _steps(T, reverse):
+        u = U[:, t * B:(t + 1) * B]
+        if k or not h0_zero:
+            matmul(h, whh4, out=Z)
+            add(Z, u, out=Z)
+            if bias is not None:
+                add(Z, bias, out=Z)
+        elif bias is not None:
+            add(u, bias, out=Z)
+        else:
+            xp.copyto(Z, u)
+        tanh(Z, out=Z)
+        multiply(Z3, half, out=Z3)
+        add(Z3, half, out=Z3)
+        cn = Cs[k & 1]
+        multiply(s_i, g, out=ig)
+        multiply(s_f, c, out=fc)
+        add(ig, fc, out=cn)
+        tanh(cn, out=TC)
+        hp = OUT[t] if whrT is None else HP[t]
+        multiply(s_o, TC, out=hp)
+        if train:
+            q = Q[t]
+            q01, q2, q3, q4 = q[:2], q[2], q[3], q[4]
+            multiply(Y, Z[:2], out=q01)
+            subtract(Y, q01, out=q01)
+            multiply(ig, g, out=q2)
+            subtract(s_i, q2, out=q2)
+            multiply(hp, s_o, out=q3)
+            subtract(hp, q3, out=q3)
+            multiply(hp, TC, out=q4)
+            subtract(s_o, q4, out=q4)
+            xp.copyto(q[5], s_f)
+        if whrT is not None:
+            matmul(hp, whrT, out=OUT[t])
+        if masks is not None and masks[t] is not None:
+            keep = masks[t] == 0   # ended packed rows keep their state
+            xp.copyto(OUT[t], h, where=keep)
+            xp.copyto(cn, c, where=keep)
+        h, c = OUT[t], cn
+        k += 1
+    return OUT, h.copy(), c.copy(), Q, HP
+
+
+def _lstm_backward_fast(xp, gout, ghT, gcT, w_hh, w_hr, Q, masks, reverse, need_h0):
+    """Backpropagation through time on raw arrays with forward's Q (see _lstm_forward_fast).
+    Returns dG (T, B, 4H), the gradient of the unscaled gate pre-activations z = x W_ih^T + b + h W_hh^T
+    in torch's row order (a workspace array: give it back with _give), dh0 (None unless need_h0), dc0
+    and, with a projection, dHP (the gradient of the pre-projection outputs)."""
+    T, _, B, H = Q.shape
+    G = 4 * H
+    dt = Q.dtype
     dG = _take(xp, (T, B, G), dt)
-    D = xp.empty((B, G), dt)
-    E = xp.empty((B, 4, H), dt)
-    e0, e1, e2, e3 = E[:, 0], E[:, 1], E[:, 2], E[:, 3]
-    Ef = E.reshape(B, G)
-    K = xp.empty((B, H), dt)
+    dG4 = dG.reshape(T, B, 4, H)
     dht = xp.empty(gout.shape[1:], dt)   # (B, Hout): the projected size with proj_size
     dct = xp.empty((B, H), dt)
-    dHP = xp.empty((T, B, whr.shape[0]), dt) if whr is not None else None
-    matmul, multiply, add, subtract = xp.matmul, xp.multiply, xp.add, xp.subtract
+    dhbuf = xp.empty(gout.shape[1:], dt)
+    dcbuf = xp.empty((B, H), dt)
+    dHP = xp.empty((T, B, w_hr.shape[0]), dt) if w_hr is not None else None
+    matmul, multiply, add = xp.matmul, xp.multiply, xp.add
     dh, dc = ghT, gcT
     steps = _steps(T, not reverse)
     last = steps[-1]
     for t in steps:
-        a, s, tc = A[t], S[t], TC[t]
-        multiply(a, a, out=D)
-        subtract(one, D, out=D)
-        multiply(D, q, out=D)
-        multiply(tc, tc, out=K)
-        subtract(one, K, out=K)
-        multiply(K, s[:, 3 * H:], out=K)
         add(gout[t], dh, out=dht)
         m = masks[t] if masks is not None else None
         if m is not None:
             dht_a, dc_a = dht * m, dc * m
         else:
             dht_a, dc_a = dht, dc
-        if whr is not None:
+        if w_hr is not None:
             dHP[t] = dht_a
-            dhp = matmul(dht_a, whr)
+            dhp = matmul(dht_a, w_hr)
         else:
             dhp = dht_a
-        multiply(dhp, K, out=dct)
+        q = Q[t]
+        multiply(dhp, q[4], out=dct)
         add(dct, dc_a, out=dct)
-        cprev = c0 if t == last else C[t + 1 if reverse else t - 1]
-        multiply(dct, a[:, 2 * H:3 * H], out=e0)
-        multiply(dct, cprev, out=e1)
-        multiply(dct, s[:, :H], out=e2)
-        multiply(dhp, tc, out=e3)
-        dg = dG[t]
-        multiply(D, Ef, out=dg)
-        dh_new = matmul(dg, whh) if (t != last or need_h0 or m is not None) else None
-        dc_new = multiply(dct, s[:, H:2 * H])
+        dg = dG4[t].transpose(1, 0, 2)   # (4, B, H) view of this step's (B, 4H) rows
+        multiply(dct, q[:3], out=dg[:3])
+        multiply(dhp, q[3], out=dg[3])
         if m is not None:   # ended rows pass their state gradients straight through
-            dh_new += dht - dht_a
-            dc_new += dc - dc_a
-        dh, dc = dh_new, dc_new
-    if not need_h0:
-        dh = None
-    return dG, dh, dc, dHP
+            dh = matmul(dG[t], w_hh) + (dht - dht_a)
+            dc = dct * q[5] + (dc - dc_a)
+            continue
+        if t != last or need_h0:
+            dh = matmul(dG[t], w_hh, out=dhbuf)
+        dc = multiply(dct, q[5], out=dcbuf)
+    return dG, (dh if need_h0 else None), dc, dHP
 
 
 class _LSTMLayer(Op):
     """One LSTM layer in one direction, input projection included.
     Inputs: x (T, B, I), h0 (B, Hout), c0 (B, H), w_ih (4H, I), w_hh (4H, Hout), b_ih, b_hh (4H,) or
     None, w_hr (Hout, H) or None. Outputs: out (T, B, Hout), h_T, c_T.
-    The weights enter unscaled: the sigmoid gates' halving is applied to raw copies inside forward, and
-    backward's gate gradients are taken with respect to the unscaled pre-activations, so no extra graph
-    nodes run on the parameters."""
+    The weights enter unscaled: the gate reordering and the sigmoid gates' halving are applied to raw
+    copies inside forward, and backward's gate gradients are taken with respect to the unscaled
+    pre-activations in the original order, so no extra graph nodes run on the parameters.
+    train: a backward may follow (grad mode on and an input requires grad), so forward also computes
+    backward's local derivatives; a backward after a forward without them recomputes them."""
     __slots__ = ('masks', 'reverse', 'h0_zero')
 
-    def forward(self, xp, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, masks, reverse, h0_zero):
+    def forward(self, xp, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, masks, reverse, h0_zero, train=True):
         self.masks, self.reverse, self.h0_zero = masks, reverse, h0_zero
-        T, B, I = x.shape
-        G = w_hh.shape[0]
-        col = xp.asarray(_gate_factors(G // 4, x.dtype)[0])
-        xg = xp.matmul(x.reshape(T * B, I), (w_ih * col[:, None]).T)
-        if b_ih is not None:
-            xg += (b_ih + b_hh) * col
-        out, h, c, A, S, C, TC, HP = _lstm_scan_fast(xp, xg.reshape(T, B, G), h0, c0, w_hh * col[:, None],
-                                                     w_hr, masks, reverse, h0_zero)
-        self.saved = (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, out, A, S, C, TC, HP)
-        return out, h.copy(), c.copy()
+        out, h, c, Q, HP = _lstm_forward_fast(xp, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, masks, reverse,
+                                              h0_zero, train)
+        self.saved = (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, out, Q, HP)
+        return out, h, c
 
     def backward(self, xp, gout, ghT, gcT):
         if _is_graph(xp):
             return self._graph_backward(xp, gout, ghT, gcT)
-        x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, out, A, S, C, TC, HP = self.saved
+        x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, out, Q, HP = self.saved
+        if Q is None:
+            out, _, _, Q, HP = _lstm_forward_fast(xp, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, self.masks,
+                                                  self.reverse, self.h0_zero, True)
         needs = self.needs
-        T, B, G = A.shape
-        H = G // 4
+        T, _, B, H = Q.shape
+        G = 4 * H
         I = x.shape[2]
-        Hout = h0.shape[-1]
-        dG, dh0, dc0, dHP = _lstm_bptt_fast(xp, gout, ghT, gcT, h0, c0, w_hh, w_hr, out, A, S, C, TC, HP,
-                                            self.masks, self.reverse, needs[1])
+        dG, dh0, dc0, dHP = _lstm_backward_fast(xp, gout, ghT, gcT, w_hh, w_hr, Q, self.masks, self.reverse,
+                                                needs[1])
         dG2 = dG.reshape(T * B, G)
         dx = dwih = dwhh = dbih = dbhh = dwhr = None
         if needs[0]:
             dx = xp.matmul(dG2, w_ih).reshape(T, B, I)
-        if needs[3] or needs[4]:
-            # the input and recurrent weight gradients share one GEMM over [x | h_prev]
-            XH = _take(xp, (T, B, I + Hout), x.dtype)
-            XH[:, :, :I] = x
-            if self.reverse:
-                XH[:-1, :, I:] = out[1:]
-                XH[-1, :, I:] = h0
-            else:
-                XH[1:, :, I:] = out[:-1]
-                XH[0, :, I:] = h0
-            XH2 = XH.reshape(T * B, I + Hout)
-            if needs[3] and needs[4]:
-                dW = xp.matmul(dG2.T, XH2)
-                dwih = xp.ascontiguousarray(dW[:, :I])
-                dwhh = xp.ascontiguousarray(dW[:, I:])
-            elif needs[3]:
-                dwih = xp.matmul(dG2.T, XH2[:, :I])
-            else:
-                dwhh = xp.matmul(dG2.T, XH2[:, I:])
-            _give(xp, XH)
+        dwih, dwhh = _weight_grads(xp, dG2, x, out, h0, self.reverse, needs[3], needs[4], self.h0_zero)
         if b_ih is not None and (needs[5] or needs[6]):
-            db = xp.matmul(xp.ones(T * B, dtype=dG.dtype), dG2)   # a GEMV sums columns faster than sum(0)
+            db = _col_sums(xp, dG2)
             dbih = db if needs[5] else None
             dbhh = (db.copy() if needs[5] else db) if needs[6] else None
         if w_hr is not None and needs[7]:
@@ -372,10 +354,49 @@ def _gate_scale(G, like):
     return _wrap(np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype=like._data.dtype), H), None)
 
 
+_col_cache = {}
+
+
+def _gate_col(n_sig, n, dt):
+    """A (n, 1, 1) factor, 0.5 on the first n_sig (sigmoid) gates and 1 on the rest: it halves the sigmoid
+    gates' pre-activations (sigmoid(z) = 0.5 + 0.5 tanh(z / 2))."""
+    key = (n_sig, n, np.dtype(dt))
+    v = _col_cache.get(key)
+    if v is None:
+        v = _col_cache[key] = np.array([0.5] * n_sig + [1.0] * (n - n_sig), dtype=dt).reshape(n, 1, 1)
+    return v
+
+
+def _weight_grads(xp, dG2, x, out, h0, reverse, need_ih, need_hh, h0_zero=False):
+    """dW_ih = dG^T x and dW_hh = dG^T h_prev for dG (T*B, G): h_prev is out shifted by one step, so the
+    recurrent one is a GEMM on out itself plus h0's rows (none when h0 is known to be zero); two GEMMs on
+    the arrays as they are measured faster than one over a [x | h_prev] copy."""
+    T, B, I = x.shape
+    dwih = dwhh = None
+    if need_ih:
+        dwih = xp.matmul(dG2.T, x.reshape(T * B, I))
+    if need_hh:
+        H = out.shape[-1]
+        if reverse:   # step t follows step t + 1
+            dwhh = xp.matmul(dG2[:-B].T, out[1:].reshape(-1, H))
+            first = dG2[-B:]
+        else:
+            dwhh = xp.matmul(dG2[B:].T, out[:-1].reshape(-1, H))
+            first = dG2[:B]
+        if not h0_zero:
+            dwhh += xp.matmul(first.T, h0)
+    return dwih, dwhh
+
+
+def _col_sums(xp, a2):
+    return xp.matmul(xp.ones(a2.shape[0], dtype=a2.dtype), a2)   # a GEMV sums columns faster than sum(0)
+
+
 # --- GRU ----------------------------------------------------------------------------------------------
 def _gru_scan(xp, xg, h0, whh, bhh, masks, reverse):
-    """The GRU recurrence on xg = x W_ih^T + b_ih (r, z rows halved): r, z = sigmoid, n = tanh(x_n + r * (h W_hn + b_hn)),
-    h' = (1 - z) n + z h. Returns out, hT and the per-step values backward needs."""
+    """The GRU recurrence on xg = x W_ih^T + b_ih (r, z rows halved), with graph_xp ops: r, z = sigmoid,
+    n = tanh(x_n + r * (h W_hn + b_hn)), h' = (1 - z) n + z h. Returns out, hT and the per-step values
+    backward needs."""
     T = xg.shape[0]
     H = h0.shape[-1]
     whhT = xp.swapaxes(whh, 0, 1)
@@ -399,90 +420,212 @@ def _gru_scan(xp, xg, h0, whh, bhh, masks, reverse):
     return xp.stack(OUT), h, xp.stack(ARZ), xp.stack(N), xp.stack(GHN)
 
 
-def _gru_scan_fast(xp, xg, h0, whh, bhh, masks, reverse):
-    T, B, G = xg.shape
-    H = G // 3
-    dt = xg.dtype
-    whhT = whh.T
-    ARZ = xp.empty((T, B, 2 * H), dt)
-    N = xp.empty((T, B, H), dt)
-    GHN = xp.empty((T, B, H), dt)
+def _gru_forward_fast(xp, x, h0, w_ih, w_hh, b_ih, b_hh, masks, reverse, h0_zero, train):
+    """The GRU layer on raw arrays, gate-major like _lstm_forward_fast. Returns out, h_T and, when train,
+    Q (T, 5, B, H) = [(1 - z)(1 - n^2), (h - n) z (1 - z), (W_hn h + b_hn) r (1 - r), r, z] per step, so
+    that backward's step is dn = dh Q0, dz = dh Q1, dr = dn Q2, d(W_hn h) = dn Q3, dh_prev = ... + dh Q4."""
+    T, B, I = x.shape
+    H = w_hh.shape[0] // 3
+    dt = x.dtype
+    col = xp.asarray(_gate_col(2, 3, dt))
+    wih3 = xp.multiply(w_ih.reshape(3, H, I).transpose(0, 2, 1), col, out=xp.empty((3, I, H), dt))
+    whh3 = xp.multiply(w_hh.reshape(3, H, H).transpose(0, 2, 1), col, out=xp.empty((3, H, H), dt))
+    U = xp.matmul(x.reshape(T * B, I), wih3)   # (3, T*B, H)
+    bh = bn = None
+    if b_ih is not None:   # full arrays: adding broadcast ones costs twice as much
+        bh = xp.empty((3, B, H), dt)
+        bh[:2] = ((b_ih[:2 * H] + b_hh[:2 * H]) * 0.5).reshape(2, 1, H)
+        bh[2] = b_hh[2 * H:]
+        bn = xp.empty((B, H), dt)
+        bn[...] = b_ih[2 * H:]
     OUT = xp.empty((T, B, H), dt)
-    gh = xp.empty((B, G), dt)
-    rz = xp.empty((B, 2 * H), dt)
+    Q = xp.empty((T, 5, B, H), dt) if train else None
+    Zh = xp.empty((3, B, H), dt)
+    RZ = xp.empty((2, B, H), dt)
+    N = xp.empty((B, H), dt)
+    Dd = xp.empty((B, H), dt)
+    Yb = xp.empty((2, B, H), dt)
+    Z1 = xp.empty((B, H), dt)
+    half = xp.asarray(0.5, dtype=dt)
+    one = xp.asarray(1, dtype=dt)
+    ghn = Zh[2]
+    matmul, multiply, add, subtract, tanh = xp.matmul, xp.multiply, xp.add, xp.subtract, xp.tanh
     h = h0
+    k = 0
     for t in _steps(T, reverse):
-        xp.matmul(h, whhT, out=gh)
-        if bhh is not None:
-            gh += bhh
-        x = xg[t]
-        arz = ARZ[t]
-        xp.add(x[:, :2 * H], gh[:, :2 * H], out=arz)
-        xp.tanh(arz, out=arz)
-        xp.multiply(arz, 0.5, out=rz)
-        rz += 0.5
-        GHN[t] = gh[:, 2 * H:]
-        n = N[t]
-        xp.multiply(rz[:, :H], gh[:, 2 * H:], out=n)
-        n += x[:, 2 * H:]
-        xp.tanh(n, out=n)
+        u = U[:, t * B:(t + 1) * B]
+        rz = Q[t, 3:5] if train else RZ
+        if k or not h0_zero:
+            matmul(h, whh3, out=Zh)
+            if bh is not None:
+                add(Zh, bh, out=Zh)
+        elif bh is not None:
+            xp.copyto(Zh, bh)
+        else:
+            Zh.fill(0)
+        add(Zh[:2], u[:2], out=rz)
+        tanh(rz, out=rz)
+        multiply(rz, half, out=rz)
+        add(rz, half, out=rz)
+        r, z = rz
+        multiply(r, ghn, out=N)
+        add(N, u[2], out=N)
+        if bn is not None:
+            add(N, bn, out=N)
+        tanh(N, out=N)
+        subtract(h, N, out=Dd)
         hn = OUT[t]
-        xp.subtract(h, n, out=hn)
-        hn *= rz[:, H:]
-        hn += n
-        m = masks[t] if masks is not None else None
-        if m is not None:
-            xp.copyto(hn, h, where=(m == 0))
+        multiply(Dd, z, out=hn)
+        add(hn, N, out=hn)
+        if train:
+            q = Q[t]
+            multiply(rz, rz, out=Yb)
+            subtract(rz, Yb, out=Yb)   # [r (1 - r), z (1 - z)]
+            multiply(ghn, Yb[0], out=q[2])
+            multiply(Dd, Yb[1], out=q[1])
+            subtract(one, z, out=Z1)
+            multiply(N, N, out=q[0])
+            subtract(one, q[0], out=q[0])
+            multiply(q[0], Z1, out=q[0])
+        if masks is not None and masks[t] is not None:
+            xp.copyto(hn, h, where=masks[t] == 0)   # ended packed rows keep their state
         h = hn
-    return OUT, h, ARZ, N, GHN
+        k += 1
+    return OUT, h.copy(), Q
 
 
-class _GRUScan(Op):
-    """Inputs: xg (T, B, 3H), h0 (B, H), w_hh (3H, H), b_hh (3H,) or None. Outputs: out, h_T."""
-    __slots__ = ('masks', 'reverse')
+def _gru_backward_fast(xp, gout, ghT, w_hh, Q, masks, reverse, need_h0):
+    """BPTT on raw arrays with forward's Q. Returns dGh (T, B, 3H), the gradient of h W_hh^T + b_hh (r, z, n
+    blocks), DN (T, B, H), the gradient of the n gate's input part x W_in^T + b_in (the r, z blocks of the
+    input part's gradient are dGh's), both workspaces (give them back), and dh0 (None unless need_h0)."""
+    T, _, B, H = Q.shape
+    dt = Q.dtype
+    dGh = _take(xp, (T, B, 3 * H), dt)
+    DN = _take(xp, (T, B, H), dt)
+    dGh3 = dGh.reshape(T, B, 3, H)
+    dht = xp.empty((B, H), dt)
+    dhbuf = xp.empty((B, H), dt)
+    tmp = xp.empty((B, H), dt)
+    matmul, multiply, add = xp.matmul, xp.multiply, xp.add
+    dh = ghT
+    steps = _steps(T, not reverse)
+    last = steps[-1]
+    for t in steps:
+        add(gout[t], dh, out=dht)
+        m = masks[t] if masks is not None else None
+        dht_a = dht * m if m is not None else dht
+        q = Q[t]
+        dn = DN[t]
+        multiply(dht_a, q[0], out=dn)
+        g = dGh3[t].transpose(1, 0, 2)   # (3, B, H) view of this step's (B, 3H) rows
+        multiply(dn, q[2], out=g[0])
+        multiply(dht_a, q[1], out=g[1])
+        multiply(dn, q[3], out=g[2])
+        if m is not None:   # ended rows pass their state gradient straight through
+            dh = matmul(dGh[t], w_hh) + dht_a * q[4] + (dht - dht_a)
+            continue
+        if t != last or need_h0:
+            matmul(dGh[t], w_hh, out=dhbuf)
+            multiply(dht, q[4], out=tmp)
+            dh = add(dhbuf, tmp, out=dhbuf)
+    return dGh, DN, (dh if need_h0 else None)
 
-    def forward(self, xp, xg, h0, whh, bhh, masks, reverse):
-        self.masks, self.reverse = masks, reverse
-        out, h, ARZ, N, GHN = _gru_scan_fast(xp, xg, h0, whh, bhh, masks, reverse)
-        self.saved = (xg, h0, whh, bhh, out, ARZ, N, GHN)
-        return out, h.copy()
+
+def _gru_bptt_graph(xp, gout, ghT, xg, h0, whh, bhh, masks, reverse):
+    """The GRU's BPTT with graph_xp ops (create_graph=True), on the scaled xg, whh, bhh of _gru_scan.
+    Returns the gradients of xg, h0, whh and bhh (None without bias)."""
+    out, _, ARZ, N, GHN = _gru_scan(xp, xg, h0, whh, bhh, masks, reverse)
+    T, B, H = N.shape
+    RZ = ARZ * 0.5 + 0.5
+    DRZ = (1 - ARZ * ARZ) * 0.5
+    DN = 1 - N * N
+    Hprev = _shift(xp, out, h0, reverse)
+    dh = ghT
+    dGI, dGH = [None] * T, [None] * T
+    for t in _steps(T, not reverse):
+        dht = gout[t] + dh
+        m = masks[t] if masks is not None else None
+        dht_a = dht * m if m is not None else dht
+        rz, drz = RZ[t], DRZ[t]
+        z = rz[:, H:]
+        dan = dht_a * (1 - z) * DN[t]
+        daz = dht_a * (Hprev[t] - N[t]) * drz[:, H:]
+        dar = dan * GHN[t] * drz[:, :H]
+        dGI[t] = xp.concatenate([dar, daz, dan], axis=1)
+        dgh = xp.concatenate([dar, daz, dan * rz[:, :H]], axis=1)
+        dGH[t] = dgh
+        dh_new = xp.matmul(dgh, whh) + dht_a * z
+        dh = dh_new + (dht - dht_a) if m is not None else dh_new
+    dgh_all = xp.reshape(xp.stack(dGH), (T * B, 3 * H))
+    dwhh = xp.matmul(xp.swapaxes(dgh_all, 0, 1), xp.reshape(Hprev, (T * B, H)))
+    dbhh = xp.sum(dgh_all, axis=0) if bhh is not None else None
+    return xp.stack(dGI), dh, dwhh, dbhh
+
+
+class _GRULayer(Op):
+    """One GRU layer in one direction, input projection included.
+    Inputs: x (T, B, I), h0 (B, H), w_ih (3H, I), w_hh (3H, H), b_ih, b_hh (3H,) or None.
+    Outputs: out (T, B, H), h_T. The weights enter unscaled (see _LSTMLayer)."""
+    __slots__ = ('masks', 'reverse', 'h0_zero')
+
+    def forward(self, xp, x, h0, w_ih, w_hh, b_ih, b_hh, masks, reverse, h0_zero, train=True):
+        self.masks, self.reverse, self.h0_zero = masks, reverse, h0_zero
+        out, h, Q = _gru_forward_fast(xp, x, h0, w_ih, w_hh, b_ih, b_hh, masks, reverse, h0_zero, train)
+        self.saved = (x, h0, w_ih, w_hh, b_ih, b_hh, out, Q)
+        return out, h
 
     def backward(self, xp, gout, ghT):
-        xg, h0, whh, bhh, out, ARZ, N, GHN = self.saved
         if _is_graph(xp):
-            out, _, ARZ, N, GHN = _gru_scan(xp, xg, h0, whh, bhh, self.masks, self.reverse)
-        T, B, H = N.shape
-        RZ = ARZ * 0.5 + 0.5
-        DRZ = (1 - ARZ * ARZ) * 0.5
-        DN = 1 - N * N
-        Hprev = _shift(xp, out, h0, self.reverse)
-        masks = self.masks
-        dh = ghT
-        dGI, dGH = [None] * T, [None] * T
-        for t in _steps(T, not self.reverse):
-            dht = gout[t] + dh
-            m = masks[t] if masks is not None else None
-            dht_a = dht * m if m is not None else dht
-            rz, drz = RZ[t], DRZ[t]
-            z = rz[:, H:]
-            dan = dht_a * (1 - z) * DN[t]
-            daz = dht_a * (Hprev[t] - N[t]) * drz[:, H:]
-            dar = dan * GHN[t] * drz[:, :H]
-            dGI[t] = xp.concatenate([dar, daz, dan], axis=1)
-            dgh = xp.concatenate([dar, daz, dan * rz[:, :H]], axis=1)
-            dGH[t] = dgh
-            dh_new = xp.matmul(dgh, whh) + dht_a * z
-            dh = dh_new + (dht - dht_a) if m is not None else dh_new
-        dxg = xp.stack(dGI)
+            return self._graph_backward(xp, gout, ghT)
+        x, h0, w_ih, w_hh, b_ih, b_hh, out, Q = self.saved
+        if Q is None:
+            out, _, Q = _gru_forward_fast(xp, x, h0, w_ih, w_hh, b_ih, b_hh, self.masks, self.reverse,
+                                          self.h0_zero, True)
         needs = self.needs
-        dwhh = dbhh = None
-        if needs[2] or (bhh is not None and needs[3]):
-            dgh_all = xp.reshape(xp.stack(dGH), (T * B, 3 * H))
-            if needs[2]:
-                dwhh = xp.matmul(xp.swapaxes(dgh_all, 0, 1), xp.reshape(Hprev, (T * B, H)))
-            if bhh is not None and needs[3]:
-                dbhh = xp.sum(dgh_all, axis=0)
-        return dxg, dh, dwhh, dbhh
+        T, B, I = x.shape
+        H = Q.shape[-1]
+        dGh, DN, dh0 = _gru_backward_fast(xp, gout, ghT, w_hh, Q, self.masks, self.reverse, needs[1])
+        dGh2, DN2 = dGh.reshape(T * B, 3 * H), DN.reshape(T * B, H)
+        dGrz = dGh2[:, :2 * H]   # the r, z blocks: the same for the input and the recurrent part
+        dx = dwih = dwhh = dbih = dbhh = None
+        if needs[0]:
+            dx = (xp.matmul(dGrz, w_ih[:2 * H]) + xp.matmul(DN2, w_ih[2 * H:])).reshape(T, B, I)
+        x2 = x.reshape(T * B, I)
+        if needs[2]:
+            dwih = xp.empty(w_ih.shape, x.dtype)
+            xp.matmul(dGrz.T, x2, out=dwih[:2 * H])
+            xp.matmul(DN2.T, x2, out=dwih[2 * H:])
+        if needs[3]:
+            _, dwhh = _weight_grads(xp, dGh2, x, out, h0, self.reverse, False, True, self.h0_zero)
+        if b_ih is not None and (needs[4] or needs[5]):
+            dbhh = _col_sums(xp, dGh2)
+            if needs[4]:
+                dbih = xp.concatenate([dbhh[:2 * H], _col_sums(xp, DN2)])
+            if not needs[5]:
+                dbhh = None
+        _give(xp, dGh, DN)
+        return dx, dh0, dwih, dwhh, dbih, dbhh
+
+    def _graph_backward(self, xp, gout, ghT):
+        """The same BPTT with graph_xp ops on a recomputed forward (create_graph=True)."""
+        x, h0, w_ih, w_hh, b_ih, b_hh = self.saved[:6]
+        T, B, I = x.shape
+        H = w_hh.shape[0] // 3
+        col, row = _row_scale('GRU', H, x._data.dtype)
+        x2 = xp.reshape(x, (T * B, I))
+        wih_s = w_ih * col
+        xg = xp.reshape(xp.matmul(x2, xp.swapaxes(wih_s, 0, 1)), (T, B, 3 * H))
+        if b_ih is not None:
+            xg = xg + b_ih * row
+        dxg, dh0, dwhh_s, dbhh_s = _gru_bptt_graph(xp, gout, ghT, xg, h0, w_hh * col,
+                                                   None if b_hh is None else b_hh * row, self.masks, self.reverse)
+        dxg2 = xp.reshape(dxg, (T * B, 3 * H))
+        dx = xp.reshape(xp.matmul(dxg2, wih_s), (T, B, I))
+        dwih = xp.matmul(xp.swapaxes(dxg2, 0, 1), x2) * col
+        dbih = dbhh = None
+        if b_ih is not None:
+            dbih, dbhh = xp.sum(dxg2, axis=0) * row, dbhh_s * row
+        return dx, dh0, dwih, dwhh_s * col, dbih, dbhh
 
     @classmethod
     def name(cls):
@@ -506,46 +649,122 @@ def _rnn_scan(xp, xg, h0, whh, relu, masks, reverse):
     return xp.stack(OUT), h
 
 
-def _rnn_scan_fast(xp, xg, h0, whh, relu, masks, reverse):
-    T, B, H = xg.shape
-    whhT = whh.T
-    OUT = xp.empty((T, B, H), xg.dtype)
+def _rnn_forward_fast(xp, x, h0, w_ih, w_hh, b_ih, b_hh, relu, masks, reverse, h0_zero, train):
+    """The Elman RNN layer on raw arrays. Returns out, h_T and, when train, D (T, B, H), the activation's
+    derivative at each step (1 - h^2, or the ReLU's 0/1)."""
+    T, B, I = x.shape
+    H = w_hh.shape[0]
+    dt = x.dtype
+    U = xp.matmul(x.reshape(T * B, I), w_ih.T).reshape(T, B, H)
+    whhT = xp.ascontiguousarray(w_hh.T)
+    bias = None
+    if b_ih is not None:
+        bias = xp.empty((B, H), dt)
+        bias[...] = b_ih + b_hh
+    OUT = xp.empty((T, B, H), dt)
+    D = xp.empty((T, B, H), dt) if train else None
+    zero = xp.asarray(0, dtype=dt)
+    one = xp.asarray(1, dtype=dt)
+    matmul, add = xp.matmul, xp.add
     h = h0
+    k = 0
     for t in _steps(T, reverse):
         hn = OUT[t]
-        xp.matmul(h, whhT, out=hn)
-        hn += xg[t]
+        if k or not h0_zero:
+            matmul(h, whhT, out=hn)
+            add(hn, U[t], out=hn)
+            if bias is not None:
+                add(hn, bias, out=hn)
+        elif bias is not None:
+            add(U[t], bias, out=hn)
+        else:
+            xp.copyto(hn, U[t])
         if relu:
-            xp.maximum(hn, 0, out=hn)
+            xp.maximum(hn, zero, out=hn)
+            if train:
+                xp.sign(hn, out=D[t])   # h >= 0, so its sign is the ReLU's derivative
         else:
             xp.tanh(hn, out=hn)
-        m = masks[t] if masks is not None else None
-        if m is not None:
-            xp.copyto(hn, h, where=(m == 0))
+            if train:
+                xp.multiply(hn, hn, out=D[t])
+                xp.subtract(one, D[t], out=D[t])
+        if masks is not None and masks[t] is not None:
+            xp.copyto(hn, h, where=masks[t] == 0)   # ended packed rows keep their state
         h = hn
-    return OUT, h
+        k += 1
+    return OUT, h.copy(), D
 
 
-class _RNNScan(Op):
-    """Inputs: xg (T, B, H), h0 (B, H), w_hh (H, H). Outputs: out, h_T."""
-    __slots__ = ('masks', 'reverse', 'relu')
+def _rnn_backward_fast(xp, gout, ghT, w_hh, D, masks, reverse, need_h0):
+    """BPTT on raw arrays. Returns dA (T, B, H), the gradient of the pre-activations (a workspace: give it
+    back), and dh0 (None unless need_h0)."""
+    T, B, H = D.shape
+    dA = _take(xp, (T, B, H), D.dtype)
+    dht = xp.empty((B, H), D.dtype)
+    dhbuf = xp.empty((B, H), D.dtype)
+    matmul, multiply, add = xp.matmul, xp.multiply, xp.add
+    dh = ghT
+    steps = _steps(T, not reverse)
+    last = steps[-1]
+    for t in steps:
+        add(gout[t], dh, out=dht)
+        m = masks[t] if masks is not None else None
+        if m is not None:   # ended rows pass their state gradient straight through
+            dht_a = dht * m
+            multiply(dht_a, D[t], out=dA[t])
+            dh = matmul(dA[t], w_hh) + (dht - dht_a)
+            continue
+        multiply(dht, D[t], out=dA[t])
+        if t != last or need_h0:
+            dh = matmul(dA[t], w_hh, out=dhbuf)
+    return dA, (dh if need_h0 else None)
 
-    def forward(self, xp, xg, h0, whh, relu, masks, reverse):
-        self.masks, self.reverse, self.relu = masks, reverse, relu
-        out, h = _rnn_scan_fast(xp, xg, h0, whh, relu, masks, reverse)
-        self.saved = (xg, h0, whh, out)
-        return out, h.copy()
+
+class _RNNLayer(Op):
+    """One Elman RNN layer in one direction, input projection included.
+    Inputs: x (T, B, I), h0 (B, H), w_ih (H, I), w_hh (H, H), b_ih, b_hh (H,) or None. Outputs: out, h_T."""
+    __slots__ = ('masks', 'reverse', 'h0_zero', 'relu')
+
+    def forward(self, xp, x, h0, w_ih, w_hh, b_ih, b_hh, relu, masks, reverse, h0_zero, train=True):
+        self.masks, self.reverse, self.h0_zero, self.relu = masks, reverse, h0_zero, relu
+        out, h, D = _rnn_forward_fast(xp, x, h0, w_ih, w_hh, b_ih, b_hh, relu, masks, reverse, h0_zero, train)
+        self.saved = (x, h0, w_ih, w_hh, b_ih, b_hh, out, D)
+        return out, h
 
     def backward(self, xp, gout, ghT):
-        xg, h0, whh, out = self.saved
         if _is_graph(xp):
-            out, _ = _rnn_scan(xp, xg, h0, whh, self.relu, self.masks, self.reverse)
-        T, B, H = out.shape
-        if self.relu:
-            D = xp.where(out > 0, 1.0, 0.0)
-            D = D.astype(out.dtype) if not _is_graph(xp) else D
-        else:
-            D = 1 - out * out
+            return self._graph_backward(xp, gout, ghT)
+        x, h0, w_ih, w_hh, b_ih, b_hh, out, D = self.saved
+        if D is None:
+            out, _, D = _rnn_forward_fast(xp, x, h0, w_ih, w_hh, b_ih, b_hh, self.relu, self.masks, self.reverse,
+                                          self.h0_zero, True)
+        needs = self.needs
+        T, B, I = x.shape
+        H = w_hh.shape[0]
+        dA, dh0 = _rnn_backward_fast(xp, gout, ghT, w_hh, D, self.masks, self.reverse, needs[1])
+        dA2 = dA.reshape(T * B, H)
+        dx = dbih = dbhh = None
+        if needs[0]:
+            dx = xp.matmul(dA2, w_ih).reshape(T, B, I)
+        dwih, dwhh = _weight_grads(xp, dA2, x, out, h0, self.reverse, needs[2], needs[3], self.h0_zero)
+        if b_ih is not None and (needs[4] or needs[5]):
+            db = _col_sums(xp, dA2)
+            dbih = db if needs[4] else None
+            dbhh = (db.copy() if needs[4] else db) if needs[5] else None
+        _give(xp, dA)
+        return dx, dh0, dwih, dwhh, dbih, dbhh
+
+    def _graph_backward(self, xp, gout, ghT):
+        """BPTT with graph_xp ops on a recomputed forward (create_graph=True)."""
+        x, h0, w_ih, w_hh, b_ih, b_hh = self.saved[:6]
+        T, B, I = x.shape
+        H = w_hh.shape[0]
+        x2 = xp.reshape(x, (T * B, I))
+        xg = xp.reshape(xp.matmul(x2, xp.swapaxes(w_ih, 0, 1)), (T, B, H))
+        if b_ih is not None:
+            xg = xg + (b_ih + b_hh)
+        out, _ = _rnn_scan(xp, xg, h0, w_hh, self.relu, self.masks, self.reverse)
+        D = xp.where(out > 0, 1.0, 0.0) if self.relu else 1 - out * out
         masks = self.masks
         dh = ghT
         dG = [None] * T
@@ -555,14 +774,18 @@ class _RNNScan(Op):
             dht_a = dht * m if m is not None else dht
             da = dht_a * D[t]
             dG[t] = da
-            dh_new = xp.matmul(da, whh)
+            dh_new = xp.matmul(da, w_hh)
             dh = dh_new + (dht - dht_a) if m is not None else dh_new
-        dxg = xp.stack(dG)
-        dwhh = None
-        if self.needs[2]:
-            Hprev = _shift(xp, out, h0, self.reverse)
-            dwhh = xp.matmul(xp.swapaxes(xp.reshape(dxg, (T * B, H)), 0, 1), xp.reshape(Hprev, (T * B, H)))
-        return dxg, dh, dwhh
+        dA2 = xp.reshape(xp.stack(dG), (T * B, H))
+        dA2T = xp.swapaxes(dA2, 0, 1)
+        Hprev = _shift(xp, out, h0, self.reverse)
+        dx = xp.reshape(xp.matmul(dA2, w_ih), (T, B, I))
+        dwih = xp.matmul(dA2T, x2)
+        dwhh = xp.matmul(dA2T, xp.reshape(Hprev, (T * B, H)))
+        dbih = dbhh = None
+        if b_ih is not None:
+            dbih = dbhh = xp.sum(dA2, axis=0)
+        return dx, dh, dwih, dwhh, dbih, dbhh
 
     @classmethod
     def name(cls):
@@ -586,32 +809,26 @@ def _row_scale(mode, H, np_dtype):
     return v
 
 
-def _project(x, w_ih, bias):
-    """x (T, B, I) @ w_ih^T + bias as one GEMM over all time steps."""
-    import ember
-    T, B = x.shape[0], x.shape[1]
-    x2 = x.reshape(T * B, x.shape[2])
-    y = ember.matmul(x2, w_ih.t()) if bias is None else ember.addmm(bias, x2, w_ih.t())
-    return y.reshape(T, B, w_ih.shape[0])
+def _will_record(*tensors):
+    """Whether an op on these inputs records a backward node (the test Op.apply makes), so the fused
+    forward computes what backward needs only when a backward can follow."""
+    return is_grad_enabled() and any(t is not None and t.requires_grad for t in tensors)
 
 
 def _layer(mode, x, h0, c0, w, masks, reverse, nonlinearity, h0_zero=False):
     """One layer, one direction. w = (w_ih, w_hh, b_ih, b_hh, w_hr) with None for the absent ones.
     h0_zero: h0 (and c0) were made here as zeros, so the LSTM's first step can skip its recurrent GEMM."""
     w_ih, w_hh, b_ih, b_hh, w_hr = w
+    train = _will_record(x, h0, c0, *w)
     if mode == 'LSTM':
         return _LSTMLayer.apply(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, masks=masks, reverse=reverse,
-                                h0_zero=h0_zero)
+                                h0_zero=h0_zero, train=train)
     if mode == 'GRU':
-        H = w_hh.shape[0] // 3
-        col, row = _row_scale(mode, H, w_ih._data.dtype)
-        xg = _project(x, w_ih * col, None if b_ih is None else b_ih * row)
-        out, h = _GRUScan.apply(xg, h0, w_hh * col, None if b_hh is None else b_hh * row,
-                                masks=masks, reverse=reverse)
+        out, h = _GRULayer.apply(x, h0, w_ih, w_hh, b_ih, b_hh, masks=masks, reverse=reverse, h0_zero=h0_zero,
+                                 train=train)
         return out, h, None
-    bias = None if b_ih is None else b_ih + b_hh
-    xg = _project(x, w_ih, bias)
-    out, h = _RNNScan.apply(xg, h0, w_hh, relu=(nonlinearity == 'relu'), masks=masks, reverse=reverse)
+    out, h = _RNNLayer.apply(x, h0, w_ih, w_hh, b_ih, b_hh, relu=(nonlinearity == 'relu'), masks=masks,
+                             reverse=reverse, h0_zero=h0_zero, train=train)
     return out, h, None
 
 
