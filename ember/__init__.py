@@ -17,6 +17,7 @@ from .ops.random import *  # noqa: F401,F403
 from .ops.info import *  # noqa: F401,F403
 from .ops.sorting import *  # noqa: F401,F403
 from .ops.complex import *  # noqa: F401,F403
+from .ops.extra import *  # noqa: F401,F403
 from . import autograd, cuda, backends, nn, optim, utils, linalg, fft, special, testing, distributions  # noqa: E402
 from ._legacy import *  # noqa: F401,F403,E402  (pi, inf, FloatTensor, set_default_device, typename, ...)
 from .ops import add_out_support as _add_out_support  # noqa: E402
@@ -25,6 +26,11 @@ from . import random  # noqa: E402  (torch.random: seeding namespace; the sample
 from . import serialization; from .serialization import save, load  # noqa: E402,E702
 from ._tensor_str import set_printoptions  # noqa: E402
 from .utils.dlpack import from_dlpack  # noqa: E402
+from . import amp, cpu, func  # noqa: E402  (torch.amp, torch.cpu, torch.func)
+from .amp.autocast_mode import TOPLEVEL as _amp_toplevel  # noqa: E402  (torch.autocast, is_autocast_enabled, ...)
+from ._compile import compile  # noqa: E402
+from .func import vmap  # noqa: E402
+from .backends import set_float32_matmul_precision, get_float32_matmul_precision  # noqa: E402
 from ._config import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,
                       is_deterministic_algorithms_warn_only_enabled, set_num_threads, get_num_threads,
                       set_num_interop_threads, get_num_interop_threads)
@@ -37,6 +43,7 @@ cfloat, cdouble = complex64, complex128
 
 __version__ = '0.1.0'
 
+globals().update(_amp_toplevel)   # torch.autocast, torch.is_autocast_enabled, ...
 globals().update(_nn_toplevel)   # torch.softmax, torch.relu, ... (defined with their nn forms)
 globals().update(special.TOPLEVEL)   # torch.i0, torch.sinc, torch.logit, torch.xlogy, ...
 globals().update(linalg.TOPLEVEL)    # torch.det, torch.inverse, torch.svd, torch.trace, ...

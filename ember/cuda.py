@@ -3,7 +3,12 @@
 Programs written for GPUs check `torch.cuda.is_available()` and fall back to the CPU; the seeding
 calls are accepted (there is no CUDA generator to seed)."""
 
-__all__ = ['is_available', 'device_count', 'manual_seed', 'manual_seed_all', 'synchronize', 'empty_cache',
+import sys as _sys
+from .amp._legacy_amp import cuda_amp as amp
+
+_sys.modules[__name__ + '.amp'] = amp   # `from torch.cuda.amp import GradScaler, autocast` imports it by name
+
+__all__ = ['amp', 'is_available', 'device_count', 'manual_seed', 'manual_seed_all', 'synchronize', 'empty_cache',
            'current_device', 'is_bf16_supported', 'get_device_name']
 
 

@@ -16,7 +16,7 @@ from .autograd.graph_xp import register, GraphXP
 from .autograd.grad_mode import is_grad_enabled
 from .backend import xp_of
 from .ops._util import bind, dims
-from .ops import elementwise as _E, reduction as _R, shape as _S, blas as _B
+from .ops import elementwise as _E, reduction as _R, shape as _S, blas as _B, creation as _C, extra as _X
 
 
 class LinAlgError(RuntimeError):
@@ -35,6 +35,9 @@ _inv_ex_t = namedtuple('linalg_inv_ex', ['inverse', 'info'])
 _cholesky_ex_t = namedtuple('linalg_cholesky_ex', ['L', 'info'])
 _lu_factor_t = namedtuple('linalg_lu_factor', ['LU', 'pivots'])
 _lu_t = namedtuple('linalg_lu', ['P', 'L', 'U'])
+_lu_factor_ex_t = namedtuple('linalg_lu_factor_ex', ['LU', 'pivots', 'info'])
+_lu_unpack_t = namedtuple('lu_unpack', ['P', 'L', 'U'])
+_triangular_solve_t = namedtuple('triangular_solve', ['solution', 'cloned_coefficient'])
 _torch_svd_t = namedtuple('svd', ['U', 'S', 'V'])
 _torch_qr_t = namedtuple('qr', ['Q', 'R'])
 
@@ -630,19 +633,53 @@ def _complex_of(dt):
     return 'complex128' if dt.name in ('float64', 'complex128') else 'complex64'
 
 
+class Eig(Op):
+    """A = V diag(L) V^{-1} for a general square matrix; complex eigenvalues and unit-norm eigenvectors.
+    The backward is torch's (loss invariant to each eigenvector's phase; distinct eigenvalues):
+    gA = V^{-H} (diag(gL) + (V^H gV - V^H V diag(re(V^H gV))) / conj(E)) V^H, E_ij = L_j - L_i, real part
+    for a real A."""
+    __slots__ = ('real_in', 'eye')
+
+    def forward(self, xp, a):
+        w, v = xp.linalg.eig(a)
+        ct = _complex_of(a.dtype)
+        w, v = w.astype(ct), v.astype(ct)
+        self.real_in = a.dtype.kind != 'c'
+        self.eye = xp.eye(a.shape[-1], dtype=ct)
+        self.saved = (w, v)
+        return w, v
+
+    def backward(self, xp, gw, gv):
+        w, v = self.saved
+        eye = self.eye
+        vh = _mH(xp, v, True)
+        vhgv = xp.matmul(vh, gv)
+        diag_re = xp.real(xp.sum(vhgv * eye, axis=-1))
+        vhgv = vhgv - xp.matmul(vh, v * xp.expand_dims(diag_re, -2))
+        wc = xp.conj(w)
+        econj = xp.expand_dims(wc, -2) - xp.expand_dims(wc, -1) + eye
+        ga = vhgv / econj + xp.expand_dims(gw, -2) * eye
+        ga = xp.linalg.solve(vh, xp.matmul(ga, vh))
+        return xp.real(ga) if self.real_in else ga
+
+    @classmethod
+    def name(cls):
+        return 'LinalgEigBackward0'
+
+
 def eig(A, *, out=None):
     """Computes the eigenvalue decomposition of a square matrix (if it exists): complex eigenvalues and
-    unit-norm eigenvectors. ember computes it without gradients."""
+    unit-norm eigenvectors. Gradients assume distinct eigenvalues and a loss that does not depend on the
+    phase of each eigenvector, as torch's."""
     A = _square(A, 'linalg.eig')
-    xp = xp_of(A._data)
-    w, v = xp.linalg.eig(A._data)
-    ct = _complex_of(A._data.dtype)
-    return _eig_t(_wrap(w.astype(ct), xp), _wrap(v.astype(ct), xp))
+    return _eig_t(*Eig.apply(A))
 
 
 def eigvals(A, *, out=None):
-    """Computes the (complex) eigenvalues of a square matrix. ember computes them without gradients."""
+    """Computes the (complex) eigenvalues of a square matrix."""
     A = _square(A, 'linalg.eigvals')
+    if A._req and is_grad_enabled():
+        return Eig.apply(A)[0]
     xp = xp_of(A._data)
     return _wrap(xp.linalg.eigvals(A._data).astype(_complex_of(A._data.dtype)), xp)
 
@@ -1113,40 +1150,231 @@ def tensorsolve(A, B, dims=None, *, out=None):
     return _S.reshape(solve(_S.reshape(A, (p, q)), _S.reshape(B, (p,))), xshape)
 
 
-def lu_factor(A, *, pivot=True, out=None):
-    """Computes a compact representation of the LU factorization with partial pivoting: (LU, pivots),
-    pivots 1-based as LAPACK's. ember computes it without gradients."""
-    A = _matrix(A, 'linalg.lu_factor')
-    if not pivot:
-        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
-    xp = xp_of(A._data)
-    lu, piv, info = _lu_raw(xp, A._data)
-    return _lu_factor_t(_wrap(lu, xp), _wrap(piv, xp))
-
-
-def lu(A, *, pivot=True, out=None):
-    """Computes the LU decomposition with partial pivoting A = P L U (L unit lower triangular, U upper
-    triangular). ember computes it without gradients."""
-    A = _matrix(A, 'linalg.lu')
-    xp = xp_of(A._data)
-    a = A._data
-    m, n = a.shape[-2:]
-    k = min(m, n)
-    lu_, piv, _ = _lu_raw(xp, a)
-    L = xp.tril(lu_[..., :, :k], -1) + xp.eye(m, k, dtype=a.dtype)
-    U = xp.triu(lu_[..., :k, :])
-    # the row swaps as a permutation: apply them to 0..m-1, then P[perm[i], i] = 1
-    flat = piv.reshape((-1, k)) - 1
+def _permutation(xp, piv, m, dtype):
+    """The permutation matrices P (A = P L U) of LAPACK's 1-based row swaps, batched."""
+    k = piv.shape[-1]
+    flat = piv.reshape((-1, k)).astype('int64') - 1
     perm = xp.broadcast_to(xp.arange(m), (flat.shape[0], m)).copy()
     rows = xp.arange(flat.shape[0])
-    for j in range(k):
+    for j in range(k):   # k swaps applied in order, each one vectorised over the batch
         p = flat[:, j]
         top = perm[rows, j].copy()
         perm[rows, j] = perm[rows, p]
         perm[rows, p] = top
-    P = xp.zeros((flat.shape[0], m, m), a.dtype)
+    P = xp.zeros((flat.shape[0], m, m), dtype)
     P[rows[:, None], perm, xp.arange(m)[None, :]] = 1
-    return _lu_t(_wrap(P.reshape(a.shape[:-2] + (m, m)), xp), _wrap(L, xp), _wrap(U, xp))
+    return P.reshape(piv.shape[:-1] + (m, m))
+
+
+def _solve_tri_right(xp, a, b, upper, unit=False):
+    """X with X A = B for a triangular A: the transposed left solve A^T X^T = B^T."""
+    x = _call(SolveTriangular, xp, xp.swapaxes(a, -1, -2), xp.swapaxes(b, -1, -2), upper=not upper,
+              unitriangular=unit)
+    return xp.swapaxes(x, -1, -2)
+
+
+class LU(Op):
+    """A = P L U with partial pivoting; P carries no gradient. The backward is torch's for square, wide and
+    tall matrices."""
+    differentiable_outputs = (False, True, True)
+    __slots__ = ('cplx',)
+
+    def forward(self, xp, a):
+        m, n = a.shape[-2:]
+        k = min(m, n)
+        lu_, piv, _ = _lu_raw(xp, a)
+        L = xp.tril(lu_[..., :, :k], -1) + xp.eye(m, k, dtype=a.dtype)
+        U = xp.triu(lu_[..., :k, :])
+        P = _permutation(xp, piv, m, a.dtype)
+        self.cplx = a.dtype.kind == 'c'
+        self.saved = (P, L, U)
+        return P, L, U
+
+    def backward(self, xp, gP, gL, gU):
+        P, L, U = self.saved
+        c = self.cplx
+        m, n = L.shape[-2], U.shape[-1]
+        k = min(m, n)
+        Lh, Uh = _mH(xp, L, c), _mH(xp, U, c)
+        if m == n:
+            g = xp.tril(xp.matmul(Lh, gL), -1) + xp.triu(xp.matmul(gU, Uh))
+            g = _solve_tri_right(xp, Uh, g, upper=False)
+            g = _call(SolveTriangular, xp, Lh, g, upper=True, unitriangular=True)
+        elif m < n:   # wide: U = [U1 U2]
+            U1h = Uh[..., :k, :]
+            g = xp.matmul(Lh, gL) - xp.matmul(xp.triu(gU), Uh)
+            g = _solve_tri_right(xp, U1h, xp.tril(g, -1), upper=False)
+            g = xp.concatenate([g + xp.triu(gU[..., :, :k]), gU[..., :, k:]], axis=-1)
+            g = _call(SolveTriangular, xp, Lh, g, upper=True, unitriangular=True)
+        else:         # tall: L = [L1; L2]
+            L1h = Lh[..., :, :k]
+            g = xp.matmul(gU, Uh) - xp.matmul(Lh, xp.tril(gL, -1))
+            g = _call(SolveTriangular, xp, L1h, xp.triu(g), upper=True, unitriangular=True)
+            g = xp.concatenate([g + xp.tril(gL[..., :k, :], -1), gL[..., k:, :]], axis=-2)
+            g = _solve_tri_right(xp, Uh, g, upper=False)
+        return xp.matmul(P, g)
+
+    @classmethod
+    def name(cls):
+        return 'LinalgLuBackward0'
+
+
+def _lu_compact(L, U):
+    """The LAPACK-style packed m x n matrix (strict lower part of L, upper part of U) from the factors, by
+    differentiable ops."""
+    m, k, n = L.shape[-2], L.shape[-1], U.shape[-1]
+    lo, up = _S.tril(L, -1), _S.triu(U)
+    if m > n:
+        up = _S.cat([up, _C.zeros(tuple(U.shape[:-2]) + (m - n, n), dtype=U.dtype)], -2)
+    elif n > m:
+        lo = _S.cat([lo, _C.zeros(tuple(L.shape[:-2]) + (m, n - m), dtype=L.dtype)], -1)
+    return _E.add(lo, up)
+
+
+def lu_factor(A, *, pivot=True, out=None):
+    """Computes a compact representation of the LU factorization with partial pivoting: (LU, pivots),
+    pivots 1-based as LAPACK's. Raises for a singular matrix only where torch does (never: see
+    lu_factor_ex's info)."""
+    LU_, piv, info = lu_factor_ex(A, pivot=pivot)
+    return _lu_factor_t(LU_, piv)
+
+
+def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
+    """A version of lu_factor that also returns info: for each matrix, 0 on success, or the (1-based) index
+    of the first exactly-zero pivot of U. check_errors=True raises for a nonzero info."""
+    A = _matrix(A, 'linalg.lu_factor_ex')
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+    xp = xp_of(A._data)
+    lu_, piv, info = _lu_raw(xp, A._data)
+    if check_errors and info.any():
+        flat = info.reshape(-1)
+        b = next(i for i in range(flat.shape[0]) if int(flat[i]))
+        raise LinAlgError(f"linalg.lu_factor_ex: {_batch_prefix(b, A.shape)}U[{int(flat[b])},{int(flat[b])}] is "
+                          "zero, singular U.")
+    if A._req and is_grad_enabled():
+        _, L, U = LU.apply(A)
+        packed = _lu_compact(L, U)
+    else:
+        packed = _wrap(lu_, xp)
+    return _lu_factor_ex_t(packed, _wrap(piv, xp), _wrap(info, xp))
+
+
+def lu(A, *, pivot=True, out=None):
+    """Computes the LU decomposition with partial pivoting A = P L U (L unit lower triangular, U upper
+    triangular)."""
+    A = _matrix(A, 'linalg.lu')
+    if not pivot:
+        raise RuntimeError("linalg.lu: LU without pivoting is not implemented on the CPU")
+    return _lu_t(*LU.apply(A))
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
+    """Unpacks the LU decomposition returned by lu_factor into the P, L, U matrices (empty tensors for
+    the parts not asked for). Differentiable with respect to LU_data."""
+    LU_data = _tensor(LU_data, 'lu_unpack', 'LU_data')
+    LU_pivots = _tensor(LU_pivots, 'lu_unpack', 'LU_pivots')
+    if LU_data.ndim < 2:
+        raise RuntimeError(f"torch.lu_unpack: Expected tensor with 2 or more dimensions. Got size: "
+                           f"{list(LU_data.shape)} instead")
+    m, n = LU_data.shape[-2:]
+    k = min(m, n)
+    if LU_pivots.dtype != _dtype.int32:
+        raise RuntimeError(f"torch.lu_unpack: LU_pivots is expected to be a contiguous tensor of torch.int32 "
+                           f"dtype. Note: this function is intended to be used with the output produced by "
+                           f"torch.linalg.lu_factor")
+    if tuple(LU_pivots.shape) != tuple(LU_data.shape[:-2]) + (k,):
+        raise RuntimeError(f"torch.lu_unpack: Expected LU_pivots.shape[:-1] to be the same as LU_data.shape[:-2]"
+                           f", but got LU_pivots.shape[:-1] = {list(LU_pivots.shape[:-1])} and "
+                           f"LU_data.shape[:-2] = {list(LU_data.shape[:-2])}")
+    xp = xp_of(LU_data._data)
+    empty = _wrap(xp.zeros((0,), LU_data._data.dtype), xp)
+    if unpack_data:
+        eye = _wrap(xp.eye(m, k, dtype=LU_data._data.dtype), xp)
+        L = _E.add(_S.tril(_S.narrow(LU_data, -1, 0, k), -1), eye)
+        U = _S.triu(_S.narrow(LU_data, -2, 0, k))
+    else:
+        L = U = empty
+    if unpack_pivots:
+        piv = LU_pivots._data
+        if piv.size and (int(piv.min()) < 1 or int(piv.max()) > m):
+            raise RuntimeError("torch.lu_unpack: pivots out of range: each pivot must be in [1, LU_data.size(-2)]")
+        P = _wrap(_permutation(xp, piv, m, LU_data._data.dtype), xp)
+    else:
+        P = empty
+    return _lu_unpack_t(P, L, U)
+
+
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
+    """Computes the solution of a square system of linear equations with a unique solution given an LU
+    decomposition (from lu_factor): A X = B, or X A = B with left=False, with A^H for adjoint=True.
+    Differentiable with respect to LU and B."""
+    LU = _square(LU, 'linalg.lu_solve', 'LU')
+    B = _matrix(_tensor(B, 'linalg.lu_solve', 'B'), 'linalg.lu_solve', 'B')
+    _same_dtype(LU, B, 'linalg.lu_solve')
+    n = LU.shape[-1]
+    if (B.shape[-2] if left else B.shape[-1]) != n:
+        raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
+    if not left:   # X A = B  <=>  A^H X^H = B^H
+        return _mH_t(lu_solve(LU, pivots, _mH_t(B), left=True, adjoint=not adjoint))
+    P, L, U = lu_unpack(LU, pivots)
+    if not adjoint:   # A = P L U: X = U^{-1} L^{-1} P^T B
+        Y = _B.matmul(_S.transpose(P, -1, -2), B)
+        Y = solve_triangular(L, Y, upper=False, unitriangular=True)
+        return solve_triangular(U, Y, upper=True)
+    # A^H = U^H L^H P^T: X = P L^{-H} U^{-H} B
+    Y = solve_triangular(_mH_t(U), B, upper=False)
+    Y = solve_triangular(_mH_t(L), Y, upper=True, unitriangular=True)
+    return _B.matmul(P, Y)
+
+
+def matmul(input, other, *, out=None):
+    """torch.linalg.matmul: alias for torch.matmul."""
+    return _B.matmul(input, other)
+
+
+def vander(x, *, N=None):
+    """Generates a Vandermonde matrix: x**0, x**1, ..., x**(N-1) in the last dimension, batched over x's
+    leading dimensions. N defaults to x.shape[-1]."""
+    return _X.linalg_vander(x, N=N)
+
+
+def householder_product(A, tau, *, out=None):
+    """Computes the first n columns of a product of Householder matrices H_1 ... H_k, H_i = I - tau_i v_i v_i^H,
+    v_i the i-th column of A below the diagonal with an implicit 1 on it (LAPACK's orgqr). Differentiable,
+    composed of matrix products."""
+    A = _matrix(A, 'linalg.householder_product')
+    tau = _tensor(tau, 'linalg.householder_product', 'tau')
+    m, n = A.shape[-2:]
+    k = tau.shape[-1] if tau.ndim else 0
+    if m < n:
+        raise RuntimeError("torch.linalg.householder_product: input.shape[-2] must be greater than or equal to "
+                           "input.shape[-1]")
+    if k > n:
+        raise RuntimeError("torch.linalg.householder_product: input.shape[-1] must be greater than or equal to "
+                           "tau.shape[-1]")
+    if tau.ndim != A.ndim - 1 or tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
+        raise RuntimeError(f"torch.linalg.householder_product: Expected batch dimensions of tau to be equal to "
+                           f"input.shape[:-2], but got {list(tau.shape[:-1])}")
+    _same_dtype(A, tau, 'torch.linalg.householder_product')
+    xp = xp_of(A._data)
+    dt = A._data.dtype
+    below = _wrap(xp.tril(xp.ones((m, n), dtype=bool), -1), xp)
+    eye_mn = _wrap(xp.eye(m, n, dtype=dt), xp)
+    V = _E.add(_E.where(below, A, _C.zeros((), dtype=A.dtype)), eye_mn)   # unit lower trapezoidal
+    Q = _wrap(xp.broadcast_to(xp.eye(m, n, dtype=dt), A._data.shape[:-2] + (m, n)).copy(), xp)
+    for i in range(k - 1, -1, -1):   # Q = H_1 (H_2 (... H_k I)), each a rank-one update
+        v = _S.narrow(V, -1, i, 1)
+        t = _S.unsqueeze(_S.unsqueeze(_S.select(tau, -1, i), -1), -1)
+        vh = _mH_t(v)
+        Q = _E.sub(Q, _E.mul(t, _B.matmul(v, _B.matmul(vh, Q))))
+    return Q
+
+
+def _orgqr(input, tau):
+    """torch.orgqr: alias for torch.linalg.householder_product."""
+    return householder_product(input, tau)
 
 
 # --- torch.* forms (wired into ember/__init__.py through TOPLEVEL) ----------------------------------
@@ -1220,6 +1448,29 @@ def _lu_top(A, pivot=True, get_infos=False, *, out=None):
     return res + (_wrap(info, xp),) if get_infos else res
 
 
+def _lu_solve_top(b, LU_data, LU_pivots, *, out=None):
+    """torch.lu_solve (deprecated for torch.linalg.lu_solve): solves A x = b from A's LU factorization."""
+    return lu_solve(LU_data, LU_pivots, b)
+
+
+def _triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, out=None):
+    """torch.triangular_solve (deprecated for torch.linalg.solve_triangular): solves A X = b (A^T X = b with
+    transpose=True) for a triangular A; returns (solution, cloned_coefficient), the second a copy of A."""
+    b = _matrix(_tensor(b, 'triangular_solve', 'input'), 'triangular_solve', 'input')
+    A = _matrix(_tensor(A, 'triangular_solve', 'A'), 'triangular_solve', 'A')
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"triangular_solve: A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    if A.shape[-1] != b.shape[-2]:
+        raise RuntimeError(f"triangular_solve: Incompatible matrix sizes for triangular_solve: each A matrix is "
+                           f"{A.shape[-1]} by {A.shape[-1]} but each b matrix is {b.shape[-2]} by {b.shape[-1]}")
+    _same_dtype(b, A, 'triangular_solve')
+    M = _S.transpose(A, -1, -2) if transpose else A
+    X = solve_triangular(M, b, upper=(not upper) if transpose else upper, unitriangular=unitriangular)
+    shape = tuple(X.shape[:-2]) + tuple(A.shape[-2:])
+    return _triangular_solve_t(X, _S.clone(_S.expand(A, *shape)) if tuple(A.shape) != shape else _S.clone(A))
+
+
 def _trace(input):
     """torch.trace: the sum of the elements of the main diagonal of a 2-D matrix."""
     input = _tensor(input, 'trace', 'input')
@@ -1251,13 +1502,15 @@ def _matrix_exp_top(input):
 TOPLEVEL = dict(det=_det_top, logdet=logdet, slogdet=_slogdet_top, inverse=_inverse, cholesky=_cholesky_top,
                 cholesky_solve=_cholesky_solve, cholesky_inverse=_cholesky_inverse, qr=_qr_top, svd=_svd_top,
                 pinverse=_pinverse, matrix_power=_matrix_power_top, matrix_exp=_matrix_exp_top, lu=_lu_top,
-                trace=_trace)
+                trace=_trace, lu_solve=_lu_solve_top, lu_unpack=lu_unpack, triangular_solve=_triangular_solve,
+                orgqr=_orgqr)
 for _k, _v in TOPLEVEL.items():
     _v.__name__ = _k
 
 bind(det=_det_top, logdet=logdet, slogdet=_slogdet_top, inverse=_inverse, cholesky=_cholesky_top,
      cholesky_solve=_cholesky_solve, cholesky_inverse=_cholesky_inverse, qr=_qr_top, svd=_svd_top,
-     pinverse=_pinverse, matrix_power=_matrix_power_top, matrix_exp=_matrix_exp_top, lu=_lu_top, trace=_trace)
+     pinverse=_pinverse, matrix_power=_matrix_power_top, matrix_exp=_matrix_exp_top, lu=_lu_top, trace=_trace,
+     lu_solve=_lu_solve_top, triangular_solve=_triangular_solve, orgqr=_orgqr)
 
 from .ops import add_out_support as _add_out_support   # noqa: E402
 _add_out_support(globals())   # torch's out= on the public functions (after binding: methods take no out=)
@@ -1265,4 +1518,5 @@ _add_out_support(globals())   # torch's out= on the public functions (after bind
 __all__ = ['LinAlgError', 'norm', 'vector_norm', 'matrix_norm', 'det', 'slogdet', 'inv', 'inv_ex', 'solve',
            'solve_ex', 'solve_triangular', 'lstsq', 'cholesky', 'cholesky_ex', 'qr', 'eigh', 'eigvalsh', 'eig',
            'eigvals', 'svd', 'svdvals', 'pinv', 'matrix_power', 'matrix_rank', 'matrix_exp', 'cross',
-           'multi_dot', 'vecdot', 'diagonal', 'tensorinv', 'tensorsolve', 'lu_factor', 'lu', 'cond']
+           'multi_dot', 'vecdot', 'diagonal', 'tensorinv', 'tensorsolve', 'lu_factor', 'lu', 'cond',
+           'lu_factor_ex', 'lu_solve', 'matmul', 'vander', 'householder_product']

@@ -1,6 +1,7 @@
 """torch.autograd.backward and torch.autograd.grad, on top of the engine."""
 from .engine import run_backward, accumulate_grad
 from .graph import _wrap
+from ..backend import xp_of
 from . import graph as _graph
 
 
@@ -90,6 +91,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             if materialize_grads:
                 g = _wrap(t._data * 0, None)
         elif not isinstance(g, _graph.Tensor):
-            g = _wrap(g if g.dtype == t._data.dtype else g.astype(t._data.dtype), None)
+            # asarray: a formula on 0-d arrays can hand back a NumPy scalar, which is no tensor storage
+            g = _wrap(xp_of(t._data).asarray(g, dtype=t._data.dtype), None)
         result.append(g)
     return tuple(result)

@@ -16,6 +16,7 @@ from ..autograd.graph import Op
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.graph_xp import register
 from ._util import bind, public_names, as_tensor_arg, promote, dims as _norm_dims
+from ..amp import _state as _amp   # autocast: one flag test per call while it is off
 
 _F32 = _dtype.float32.np
 _LOW = (_dtype.float16.np, _dtype.bfloat16.np)
@@ -178,6 +179,7 @@ def matmul(input, other, *, out=None):
     afterwards); with more than 2 dimensions the leading (batch) dimensions broadcast."""
     a = _tensor(input, 'matmul', 'input')
     b = other if isinstance(other, Tensor) else as_tensor_arg(other, 'matmul')
+    if _amp.cpu_on: a, b = _amp.lower(a, b)
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(_dtype_pair_msg(a, b))
     sa, sb = a._data.shape, b._data.shape
@@ -200,6 +202,7 @@ def _rmatmul(self, other):
 def mm(input, mat2, *, out=None):
     """torch.mm: matrix product of input (n x m) and mat2 (m x p), an (n x p) tensor. No broadcasting."""
     a, b = _tensor(input, 'mm', 'input'), _tensor(mat2, 'mm', 'mat2')
+    if _amp.cpu_on: a, b = _amp.lower(a, b)
     if a.ndim != 2:
         raise RuntimeError(f"mm: self must be a matrix, got a {a.ndim}-D tensor")
     if b.ndim != 2:
@@ -230,6 +233,7 @@ def bmm(input, mat2, *, out=None):
     """torch.bmm: batch matrix product of input (b x n x m) and mat2 (b x m x p), a (b x n x p) tensor.
     No broadcasting."""
     a, b = _tensor(input, 'bmm', 'input'), _tensor(mat2, 'bmm', 'mat2')
+    if _amp.cpu_on: a, b = _amp.lower(a, b)
     _check_bmm(a, b, 'bmm')
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(f"bmm: expected scalar type {_scalar(a)} but found {_scalar(b)}")
@@ -356,6 +360,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     With beta = 0, input is ignored (nan and inf in it are not propagated)."""
     inp = _tensor(input, 'addmm', 'input')
     a, b = _tensor(mat1, 'addmm', 'mat1'), _tensor(mat2, 'addmm', 'mat2')
+    if _amp.cpu_on: inp, a, b = _amp.lower(inp, a, b)
     for t, n in ((a, 'mat1'), (b, 'mat2')):
         if t.ndim != 2:
             raise RuntimeError(f"addmm: {n} must be a matrix, got {t.ndim}-D tensor")
@@ -410,6 +415,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """torch.baddbmm: beta * input + alpha * bmm(batch1, batch2); input broadcasts to (b x n x p)."""
     inp = _tensor(input, 'baddbmm', 'input')
     a, b = _tensor(batch1, 'baddbmm', 'batch1'), _tensor(batch2, 'baddbmm', 'batch2')
+    if _amp.cpu_on: inp, a, b = _amp.lower(inp, a, b)
     _check_add_batched(inp, a, b, 'baddbmm')
     return _into(_add_scaled(inp, Matmul.apply(a, b), beta, alpha, 'baddbmm'), out, 'baddbmm')
 
@@ -418,6 +424,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """torch.addbmm: beta * input + alpha * sum_i(batch1[i] @ batch2[i]); input broadcasts to (n x p)."""
     inp = _tensor(input, 'addbmm', 'input')
     a, b = _tensor(batch1, 'addbmm', 'batch1'), _tensor(batch2, 'addbmm', 'batch2')
+    if _amp.cpu_on: inp, a, b = _amp.lower(inp, a, b)
     _check_add_batched(inp, a, b, 'addbmm')
     # One contraction over (batch, inner) pairs: a single GEMM instead of b of them plus a sum.
     prod = Einsum.apply(a, b, subs=('abc', 'acd'), out='bd')
@@ -654,6 +661,7 @@ def einsum(*args):
             raise TypeError(f"einsum(): expected Tensor as element {k} in argument 1, but got {type(o).__name__}")
     if not ops:
         raise RuntimeError("einsum(): must provide at least one operand")
+    if _amp.cpu_on: ops = _amp.lower(*ops)
     for o in ops[1:]:
         if o._data.dtype != ops[0]._data.dtype:
             raise RuntimeError(f"einsum(): expected scalar type {_scalar(ops[0])} but found {_scalar(o)}")

@@ -647,7 +647,7 @@ def _softmax_args(name, input, dim, stacklevel, dtype):
         dim = _get_softmax_dim(name, input.ndim, stacklevel + 1)
     if dtype is not None:
         input = cast(input, _dtype.to_dtype(dtype))
-    if input._data.dtype.kind not in 'fc':
+    if input._data.dtype.kind not in 'fcV':   # 'V': ml_dtypes' bfloat16
         kernel = 'log_softmax_lastdim_kernel_impl' if name == 'log_softmax' else 'softmax_lastdim_kernel_impl'
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_KERNEL_TYPE.get(input.dtype.name)}'")
     axis = _wrap_dim(dim, input.ndim, name)

@@ -16,6 +16,7 @@ convolution is a convolution again). A transposed convolution is `ConvInputGrad`
 import operator
 from ...tensor import Tensor
 from ...autograd.graph import Op
+from ...amp import _state as _amp   # autocast: one flag test per call while it is off
 
 __all__ = ['conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d',
            'unfold', 'fold']
@@ -232,7 +233,7 @@ class Convolution(Op):
         y = _conv_forward(xp, x, w, b, geo, keep)
         self.cols = keep[0]           # reused by the weight gradient (im2col is not free)
         self.saved = (x, w)
-        return y
+        return y if y.dtype == x.dtype else y.astype(x.dtype)   # bfloat16 GEMMs come back as float32
 
     def backward(self, xp, g):
         x, w = self.saved
@@ -264,7 +265,8 @@ class ConvInputGrad(Op):
     def forward(self, xp, g, w, b, shape, geo):
         self.geo = geo
         self.saved = (g, w)
-        return _conv_input_grad(xp, g, w, b, shape, geo)
+        y = _conv_input_grad(xp, g, w, b, shape, geo)
+        return y if y.dtype == g.dtype else y.astype(g.dtype)   # bfloat16 GEMMs come back as float32
 
     def backward(self, xp, gg):
         g, w = self.saved
@@ -424,6 +426,7 @@ def _prepare(op, d, input, weight, bias, stride, padding, dilation, groups, tran
 
 
 def _convnd(op, d, input, weight, bias, stride, padding, dilation, groups):
+    if _amp.cpu_on: input, weight, bias = _amp.lower(input, weight, bias)
     x, unbatched, geo = _prepare(op, d, input, weight, bias, stride, padding, dilation, groups)
     y = Convolution.apply(x, weight, bias, geo=geo)
     return y.squeeze(0) if unbatched else y
@@ -461,6 +464,7 @@ def _transpose_out_size(Si, K, stride, pads, dil, output_padding):
 
 
 def _conv_transposend(op, d, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    if _amp.cpu_on: input, weight, bias = _amp.lower(input, weight, bias)
     x, unbatched, geo = _prepare(op, d, input, weight, bias, stride, padding, dilation, groups, transposed=True)
     stride, pads, dil, G = geo
     outp = _tuple(output_padding, d, 'output_padding', op)

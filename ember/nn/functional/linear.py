@@ -9,6 +9,7 @@ from ... import _dtype
 from ...tensor import Tensor
 from ...autograd.graph import Op
 from ...ops.blas import _CPP, _SCALAR, matmul, einsum
+from ...amp import _state as _amp   # autocast: one flag test per call while it is off
 
 __all__ = ['linear', 'bilinear']
 
@@ -125,6 +126,7 @@ def linear(input, weight, bias=None):
     _check_tensor(weight, 'weight', 2)
     if bias is not None:
         _check_tensor(bias, 'bias', 3)
+    if _amp.cpu_on: input, weight, bias = _amp.lower(input, weight, bias)
     xs, ws = input._data.shape, weight._data.shape
     if not xs or not ws:
         raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {len(xs)}D and "
