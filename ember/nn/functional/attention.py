@@ -34,8 +34,12 @@ def _probs(xp, q, k, mask, scale, causal):
     return e / z
 
 
-def _probs_inplace(xp, q, k, mask, scale, causal):
-    """_probs on raw arrays with the big (..., L, S) buffer reused in place (forward fast path)."""
+def _probs_inplace(xp, q, k, mask, scale, causal, shift=True):
+    """_probs on raw arrays with the big (..., L, S) buffer reused in place (forward fast path).
+
+    With `shift`, the scores are shifted by their overall max (a fast flat reduction) instead of each row's
+    (a slow reduction along short rows), and the row sums run as a GEMV; when some row's sum is too small to
+    trust (its scores far below the overall max, or all masked) the per-row path runs instead."""
     s = xp.matmul(q, xp.swapaxes(k, -1, -2))
     s *= scale
     if mask is not None:
@@ -45,6 +49,15 @@ def _probs_inplace(xp, q, k, mask, scale, causal):
             s = s + mask
     if causal is not None:
         s += causal
+    if shift and s.size and type(s) is xp.ndarray and s.flags.c_contiguous:
+        top = s.max()
+        if xp.isfinite(top):
+            e = s - top
+            xp.exp(e, out=e)
+            z = xp.matmul(e, _ones(xp, s.shape[-1], s.dtype))
+            if z.min() >= 1e-20:
+                e *= xp.divide(z.dtype.type(1), z, out=z)[..., None]
+                return e
     m = s.max(axis=-1, keepdims=True)
     guarded = mask is not None or causal is not None
     if guarded:
@@ -111,25 +124,38 @@ class PackedSelfAttention(Op):
     which NumPy vectorises across the contiguous last one (the row max of (16, 4, 64, 64): 380 us along the
     last axis, 115 us along this one; the row sums run as a GEMV), and every matmul takes the transposed
     operand for free. Backward uses rowsum(dP * P) = rowsum(dO * O), a dot over head_dim instead of keys."""
-    __slots__ = ('heads', 'scale', 'causal', 'keep', 'batch_major')
+    __slots__ = ('heads', 'scale', 'causal', 'keep', 'batch_major', 'zinv')
 
     def forward(self, xp, qkv, heads, scale, causal, keep):
         self.heads, self.scale, self.causal, self.keep = heads, scale, causal, keep
         L, N, E3 = qkv.shape
         hd = E3 // 3 // heads
         q, k, v = _split_heads(xp, qkv, heads)
-        pt = xp.matmul(k, xp.swapaxes(q, -1, -2))      # scores, transposed: (N, H, S, L)
-        pt *= scale
-        if causal is not None:
-            pt += causal.T
-        pt -= xp.max(pt, axis=-2, keepdims=True)
-        xp.exp(pt, out=pt)
-        pt /= xp.matmul(_ones(xp, pt.shape[-2], pt.dtype), pt)[..., None, :]
+        pt = _shifted_exp_scores(xp, q, k, scale, causal)
+        self.zinv = None
+        if pt is not None:
+            # exp(s - global max): unnormalised; 1/rowsum scales the (8x smaller) output instead of pt
+            z = xp.matmul(_ones(xp, pt.shape[-2], pt.dtype), pt)
+            if z.min() >= 1e-20:
+                self.zinv = xp.divide(z.dtype.type(1), z, out=z)
+            else:
+                pt = None
+        if pt is None:
+            pt = xp.matmul(k, xp.swapaxes(q, -1, -2))      # scores, transposed: (N, H, S, L)
+            pt *= scale
+            if causal is not None:
+                pt += causal.T
+            pt -= xp.max(pt, axis=-2, keepdims=True)
+            xp.exp(pt, out=pt)
+            pt /= xp.matmul(_ones(xp, pt.shape[-2], pt.dtype), pt)[..., None, :]
         pd = pt if keep is None else pt * xp.swapaxes(keep, -1, -2)
         # batch-major memory when the input is (a batch_first view), sequence-major otherwise
         self.batch_major = bm = qkv.strides[1] > qkv.strides[0]
         buf = xp.empty((N, L, heads, hd) if bm else (L, N, heads, hd), qkv.dtype)
-        xp.matmul(xp.swapaxes(pd, -1, -2), v, out=buf.transpose(0, 2, 1, 3) if bm else buf.transpose(1, 2, 0, 3))
+        oh = buf.transpose(0, 2, 1, 3) if bm else buf.transpose(1, 2, 0, 3)
+        xp.matmul(xp.swapaxes(pd, -1, -2), v, out=oh)
+        if self.zinv is not None:
+            oh *= self.zinv[..., None]
         out = buf.reshape(buf.shape[:2] + (heads * hd,))
         out = out.transpose(1, 0, 2) if bm else out
         self.saved = (qkv, pt, out)
@@ -158,7 +184,14 @@ class PackedSelfAttention(Op):
         buf = xp.empty((N, L, 3, heads, hd) if bm else (L, N, 3, heads, hd), qkv.dtype)
         d = buf.transpose(0, 2, 3, 1, 4) if bm else buf.transpose(1, 2, 3, 0, 4)   # (N, 3, H, L, hd)
         keep_t = None if keep is None else xp.swapaxes(keep, -1, -2)
+        folded = self.zinv is not None
+        if folded:
+            # pt holds exp(s - c) unnormalised, P = pt / z: scale the (8x smaller) g by 1/z instead, and by the
+            # softmax scale too, which dS and so dq and dk carry (one pass over dv undoes it there)
+            gh = gh * (self.zinv * self.zinv.dtype.type(scale))[..., None]
         xp.matmul(pt if keep is None else pt * keep_t, gh, out=d[:, 2])
+        if folded:
+            d[:, 2] *= d.dtype.type(1 / scale)
         oh = xp.transpose(xp.reshape(out, (L, N, heads, hd)), (1, 2, 0, 3))
         rowdot = xp.matmul(gh * oh, _ones(xp, hd, g.dtype))       # rowsum(dP * P) per query: (N, H, L)
         dst = xp.matmul(v, xp.swapaxes(gh, -1, -2))               # dP, transposed
@@ -168,15 +201,33 @@ class PackedSelfAttention(Op):
         dst *= pt
         dq, dk = d[:, 0], d[:, 1]
         xp.matmul(xp.swapaxes(dst, -1, -2), k, out=dq)
-        dq *= scale
         xp.matmul(dst, q, out=dk)
-        dk *= scale
+        if not folded:
+            dq *= scale
+            dk *= scale
         res = buf.reshape(buf.shape[:2] + (E3,))
         return res.transpose(1, 0, 2) if bm else res
 
     @classmethod
     def name(cls):
         return 'ScaledDotProductFlashAttentionForCpuBackward0'
+
+
+def _shifted_exp_scores(xp, q, k, scale, causal):
+    """exp(scale * k q^T + causal^T - c), transposed (N, H, S, L), with c the largest unmasked score overall:
+    one flat max, and the mask and shift added in one pass, instead of a max along each query's keys and a
+    broadcast subtract. None when the scores are not all finite (the caller takes the per-row path)."""
+    pt = xp.matmul(k, xp.swapaxes(q * q.dtype.type(scale), -1, -2))
+    top = pt.max()
+    if not xp.isfinite(top):
+        return None
+    if causal is None:
+        pt -= top
+    else:
+        S, L = pt.shape[-2:]
+        flat = pt.reshape(-1, S * L)
+        flat += (causal.T - top).reshape(-1)
+    return xp.exp(pt, out=pt)
 
 
 _ones_cache = {}

@@ -15,6 +15,7 @@ from ...ops.reduction import norm as _norm
 from ...ops.shape import unsqueeze as _unsqueeze, broadcast_tensors as _broadcast_tensors
 from ...ops.indexing import gather as _gather
 from .activation import LogSoftmax, _log_softmax_array, logsigmoid, log_softmax, _KERNEL_TYPE
+from .normalization import _const
 
 __all__ = ['cross_entropy', 'nll_loss', 'mse_loss', 'l1_loss', 'smooth_l1_loss', 'huber_loss',
            'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'kl_div', 'poisson_nll_loss',
@@ -241,10 +242,23 @@ class CrossEntropyLoss(Op, _ClassTargets):
     q = (1 - eps) * w[t] at the target class plus eps / C * w_c everywhere (zero for ignored samples).
     The input gradient is (p * sum_c q_c - q) times the output gradient (divided by the summed target
     weights for 'mean')."""
-    __slots__ = ('axis', 'idx', 'wt', 'mask', 'wb', 'eps', 'reduction', 'denom')
+    __slots__ = ('axis', 'idx', 'wt', 'mask', 'wb', 'eps', 'reduction', 'denom', 'zsum')
 
     def forward(self, xp, x, target, weight, ignore_index, smoothing, reduction):
         axis, mask, idx, wt = self.setup(xp, x, target, weight, ignore_index)
+        self.zsum = None
+        if (x.ndim == 2 and weight is None and not smoothing and type(x) is xp.ndarray and x.dtype.itemsize >= 4
+                and x.size and x.flags.c_contiguous):
+            loss = self._forward_rows(xp, x, idx, wt)
+            if loss is not None:
+                self.axis, self.idx, self.wt, self.mask, self.wb = axis, idx, wt, mask, None
+                self.eps, self.reduction = smoothing, reduction
+                if reduction == 'none':
+                    return loss
+                if reduction == 'sum':
+                    return xp.asarray(loss.sum())
+                self.denom = xp.asarray(wt.sum())
+                return xp.asarray(loss.sum() / self.denom)
         logp = LogSoftmax.__new__(LogSoftmax).forward(xp, x, axis)
         loss = -(xp.take_along_axis(logp, idx, axis).squeeze(axis) * wt)
         C = x.shape[axis]
@@ -262,9 +276,41 @@ class CrossEntropyLoss(Op, _ClassTargets):
         self.denom = xp.asarray(wt.sum())
         return xp.asarray(loss.sum() / self.denom)
 
+    def _forward_rows(self, xp, x, idx, wt):
+        """Per-row loss of (N, C) logits with one shift for the whole array (its max, a fast flat reduction)
+        instead of each row's max (a slow reduction along short rows); saves exp(x - max) and its row sums
+        (GEMVs) for backward, so no log-probabilities are materialised. None when some row's sum is so small
+        that its terms may have lost precision to underflow (rows far below the global max): the caller
+        then takes the row-max path."""
+        top = x.max()
+        if not xp.isfinite(top):
+            return None
+        e = x - top
+        xp.exp(e, out=e)
+        z = xp.matmul(e, _const(xp, x.shape[1], x.dtype))
+        if not z.min() >= 1e-20:
+            return None
+        lse = xp.log(z)
+        lse += top
+        lse -= xp.take_along_axis(x, idx, 1)[:, 0]
+        lse *= wt
+        self.zsum = z
+        self.saved = (x, e)
+        return lse
+
+    def _backward_rows(self, xp, G):
+        x, e = self.saved
+        coef = self.wt * G
+        grad = e * (coef / self.zsum)[:, None]
+        rows = xp.arange(x.shape[0])
+        grad[rows, self.idx[:, 0]] -= coef
+        return grad
+
     def backward(self, xp, g):
         x, logp = self.saved
         axis, eps, wt, mask, wb = self.axis, self.eps, self.wt, self.mask, self.wb
+        if self.zsum is not None and not isinstance(xp, GraphXP):
+            return self._backward_rows(xp, g if self.reduction != 'mean' else g / self._safe_denom(xp)), None, None
         C = x.shape[axis]
         G = g if self.reduction != 'mean' else g / self._safe_denom(xp)
         hit = wt * (1 - eps) if eps else wt                    # q at the target class
@@ -336,7 +382,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _tensor(target, 'nll_loss', 'target')
     reduction = _reduction(size_average, reduce, reduction)
     _check_class_target(input, target, weight, 'nll_loss')
-    if input._data.dtype.kind not in 'f':
+    if input.dtype.kind not in 'f':
         raise NotImplementedError(f"\"nll_loss_out_frame\" not implemented for '{_KERNEL_TYPE.get(input.dtype.name)}'")
     _check_range(target, input.shape[_class_axis(input)], ignore_index)
     return NllLoss.apply(input, target._data.astype('int64'), _weight_arg(weight, input), ignore_index=ignore_index,
@@ -353,7 +399,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing:g}")
-    if input._data.dtype.kind not in 'f':
+    if input.dtype.kind not in 'f':
         raise NotImplementedError(f"\"log_softmax_lastdim_kernel_impl\" not implemented for "
                                   f"'{_KERNEL_TYPE.get(input.dtype.name)}'")
     if input.shape == target.shape:
@@ -789,7 +835,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     lp = _unsqueeze(log_probs, 1) if unbatched else log_probs
     if lp.ndim != 3:
         raise RuntimeError(f"ctc_loss: expected log_probs to be 2D or 3D, got {log_probs.ndim}D")
-    if lp._data.dtype.kind != 'f':
+    if lp.dtype.kind != 'f':
         raise NotImplementedError(f"\"ctc_loss_cpu\" not implemented for '{_KERNEL_TYPE.get(lp.dtype.name)}'")
     T, N, C = lp.shape
     in_len, tgt_len = _lengths(input_lengths, 'input_lengths'), _lengths(target_lengths, 'target_lengths')

@@ -127,6 +127,95 @@ class _Normalize(Op):
         return 'NativeLayerNormBackward0'
 
 
+class _LayerNormOp(_Normalize):
+    """Layer norm: _Normalize over the trailing axes, with a raw-array fast path for contiguous float32/64
+    input. Rows are (M, n) with n = prod(normalized_shape); the statistics (two-pass: mean, then the squared
+    deviations' row dot), the parameter gradients and both means of the backward are GEMVs, and the backward's
+    per-row terms are folded into four passes over (M, n) (measured on (1024, 128) float32, one thread:
+    forward ~245 -> ~200 us, backward ~425 -> ~335 us)."""
+    __slots__ = ()
+
+    def forward(self, xp, x, w, b, axes, paxes, wshape, eps, stats=None):
+        if not (hasattr(xp, 'ndarray') and x.dtype.kind == 'f' and x.dtype.itemsize >= 4 and x.size
+                and x.flags.c_contiguous):
+            return super().forward(xp, x, w, b, axes, paxes, wshape, eps, stats)
+        self.axes, self.paxes, self.wshape, self.eps = axes, paxes, wshape, eps
+        self.pshape = w.shape if w is not None else (b.shape if b is not None else None)
+        n = math.prod(wshape)
+        x2 = x.reshape(-1, n)
+        dt = x.dtype
+        xhat = x2 - xp.matmul(x2, _const(xp, n, dt, 1 / n))[:, None]
+        var = xp.vecdot(xhat, xhat)
+        var *= dt.type(1 / n)
+        var += dt.type(eps)
+        rstd = xp.sqrt(var, out=var)
+        xp.divide(dt.type(1), rstd, out=rstd)
+        xhat *= rstd[:, None]
+        self.rstd = rstd
+        if w is None and b is None:
+            self.xhat = None
+            y = xhat.reshape(x.shape)
+            self.saved = (x, w, y)
+            return y
+        self.xhat = xhat
+        self.saved = (x, w, None)
+        if w is not None:
+            y = xhat * w.reshape(-1)
+            if b is not None:
+                y += b.reshape(-1)
+        else:
+            y = xhat + b.reshape(-1)
+        return y.reshape(x.shape)
+
+    def _backward_arrays(self, xp, g, w, xhat):
+        rstd = self.rstd
+        N = math.prod(self.wshape)
+        M = xhat.size // N
+        if rstd.shape != (M,) or g.dtype != xhat.dtype:   # the general forward ran: its general backward
+            return super()._backward_arrays(xp, g, w, xhat)
+        n = rstd.dtype.type(1 / N)
+        xhat = xhat.reshape(M, N)
+        g2 = xp.reshape(g, (M, N))
+        needs = self.needs
+        gx = gw = gb = None
+        t = g2 * xhat
+        if needs[1]:
+            gw = xp.reshape(xp.matmul(_const(xp, M, t.dtype), t), self.pshape)
+        if needs[2]:
+            gb = xp.reshape(xp.matmul(_const(xp, M, g2.dtype), g2), self.pshape)
+        if needs[0]:
+            # dx = rstd * (g w - mean(g w) - xhat * mean(g w xhat)): both means are GEMVs against w
+            wv = w.reshape(-1) if w is not None else _const(xp, N, t.dtype)
+            m1 = xp.matmul(g2, wv)
+            m2 = xp.matmul(t, wv)
+            m1 *= n
+            m1 *= rstd
+            m2 *= n
+            m2 *= rstd
+            xp.multiply(xhat, m2[:, None], out=t)
+            t += m1[:, None]
+            gx = g2 * wv if w is not None else g2.copy()
+            gx *= rstd[:, None]
+            gx -= t
+            gx = gx.reshape(g.shape)
+        return gx, gw, gb
+
+
+_consts = {}
+
+
+def _const(xp, n, dtype, value=1.0):
+    """A cached read-only vector full of `value` (the GEMV operand of row and column sums)."""
+    key = (n, dtype, value, id(xp))
+    a = _consts.get(key)
+    if a is None:
+        if len(_consts) > 64:
+            _consts.clear()
+        a = _consts[key] = xp.full(n, value, dtype)
+        a.flags.writeable = False
+    return a
+
+
 class _BatchNormOp(_Normalize):
     __slots__ = ()
 
@@ -265,8 +354,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
                                f"{list(t.shape)} and normalized_shape = {list(ns)}")
     nd, k = input.dim(), len(ns)
-    return _Normalize.apply(input, weight, bias, axes=tuple(range(nd - k, nd)), paxes=tuple(range(nd - k)),
-                            wshape=ns, eps=eps)
+    return _LayerNormOp.apply(input, weight, bias, axes=tuple(range(nd - k, nd)), paxes=tuple(range(nd - k)),
+                              wshape=ns, eps=eps)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
