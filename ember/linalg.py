@@ -109,7 +109,7 @@ def _lu_raw(xp, a):
     shape = a.shape
     m, n = shape[-2:]
     k = min(m, n)
-    lu = a.reshape((-1, m, n)).copy()
+    lu = a.reshape((math.prod(shape[:-2]), m, n)).copy()   # not -1: ambiguous for an empty matrix
     nb = lu.shape[0]
     rows = xp.arange(nb)
     piv = xp.zeros((nb, k), dtype=xp.int32)
@@ -964,7 +964,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
                         f"{type(ord).__name__}")
     if dtype is not None:
         x = cast(x, _dtype.to_dtype(dtype))
-    if x._data.dtype.kind not in 'fc':
+    if x.dtype.kind not in 'fc':
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{_R._type_word(x.dtype)}")
     if isinstance(dim, (tuple, list)):
@@ -1153,7 +1153,7 @@ def tensorsolve(A, B, dims=None, *, out=None):
 def _permutation(xp, piv, m, dtype):
     """The permutation matrices P (A = P L U) of LAPACK's 1-based row swaps, batched."""
     k = piv.shape[-1]
-    flat = piv.reshape((-1, k)).astype('int64') - 1
+    flat = piv.reshape((math.prod(piv.shape[:-1]), k)).astype('int64') - 1   # not -1: k may be 0
     perm = xp.broadcast_to(xp.arange(m), (flat.shape[0], m)).copy()
     rows = xp.arange(flat.shape[0])
     for j in range(k):   # k swaps applied in order, each one vectorised over the batch
@@ -1441,11 +1441,10 @@ def _lu_top(A, pivot=True, get_infos=False, *, out=None):
     """torch.lu (deprecated for torch.linalg.lu_factor): (LU, pivots) and, with get_infos, the LAPACK info."""
     A = _matrix(A, 'lu')
     xp = xp_of(A._data)
-    lu_, piv, info = _lu_raw(xp, A._data)
-    if not get_infos and info.any():
+    lu_, piv, info = lu_factor_ex(A)   # differentiable in LU, as torch's
+    if not get_infos and info._data.any():
         _raise_singular(xp, A._data, 'torch.lu')
-    res = (_wrap(lu_, xp), _wrap(piv, xp))
-    return res + (_wrap(info, xp),) if get_infos else res
+    return (lu_, piv, info) if get_infos else (lu_, piv)
 
 
 def _lu_solve_top(b, LU_data, LU_pivots, *, out=None):

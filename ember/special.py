@@ -45,7 +45,7 @@ def _safe_nonzero(xp, x):
     and pick their limit at 0 with the mask, so the unused branch cannot make a NaN gradient (torch's trick)."""
     dt = x.dtype if isinstance(x, Tensor) else _dtype._FROM_NP[x.dtype]
     eps = float(_dtype.finfo(dt).eps)
-    big = xp.abs(x) > eps
+    big = ~(xp.abs(x) <= eps)   # NaN counts as big, so it propagates through the formula
     return big, xp.where(big, x, eps)
 
 
@@ -207,8 +207,10 @@ def _float_pair(input, other, op, half=True):
         raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{_INT_NAMES[dt.name]}'")
     if not dt.is_floating_point:
         f = _dtype._default[0]
-        a = cast(a, f) if isinstance(a, Tensor) else const(a.item(), f.np, _xp_of(a))
-        b = cast(b, f) if isinstance(b, Tensor) else const(b.item(), f.np, _xp_of(b))
+        # each original operand straight to float: through the common integer dtype a 0-d int64 -3 beside
+        # a uint8 tensor would wrap to 253
+        a = cast(input, f) if isinstance(input, Tensor) else const(input, f.np, _xp_of(a))
+        b = cast(other, f) if isinstance(other, Tensor) else const(other, f.np, _xp_of(b))
     return a, b
 
 

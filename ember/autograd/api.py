@@ -89,7 +89,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
                                    "Set allow_unused=True if this is the desired behavior.")
             if materialize_grads:
-                g = _wrap(t._data * 0, None)
+                g = _wrap(xp_of(t._data).zeros_like(t._data), None)   # not t * 0: NaN/inf * 0 is NaN
         elif not isinstance(g, _graph.Tensor):
             # asarray: a formula on 0-d arrays can hand back a NumPy scalar, which is no tensor storage
             g = _wrap(xp_of(t._data).asarray(g, dtype=t._data.dtype), None)

@@ -243,4 +243,5 @@ def accumulate_grad(t, g, graph_mode, shared=None):
         # torch adds in place when not building a graph, so a .grad with history keeps it; a new array
         # (not +=) so that no alias of the old gradient changes
         old = t._grad
-        old._data = (old._data + g).astype(old._data.dtype, copy=False)
+        # asarray: the sum of two 0-d arrays is a NumPy scalar
+        old._data = xp.asarray(old._data + g, dtype=old._data.dtype)

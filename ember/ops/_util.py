@@ -3,6 +3,7 @@ from .. import _dtype
 from .._dtype import _FROM_NP, result_type
 from ..tensor import Tensor, cast, _wrap_dim
 from ..autograd.graph import _wrap
+import numpy as _np   # only to recognise NumPy scalars among op arguments
 
 _consts = {}
 
@@ -82,7 +83,17 @@ def _scalar_entry(t, v):
     return entry
 
 
+def _python_number(v):
+    """torch takes a NumPy scalar as the Python number of its kind (np.bool_ as a float, as torch does)."""
+    k = v.dtype.kind
+    return float(v) if k in 'fb' else (int(v) if k in 'iu' else complex(v))
+
+
 def _promote_general(a, b, op):
+    if isinstance(a, _np.generic):
+        a = _python_number(a)
+    if isinstance(b, _np.generic):
+        b = _python_number(b)
     if isinstance(a, Tensor):
         if isinstance(b, Tensor):
             dt = result_type(a, b)

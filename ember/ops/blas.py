@@ -803,8 +803,8 @@ def kron(input, other, *, out=None):
     """torch.kron: Kronecker product of input and other (the smaller rank is padded with leading 1s).
     The tensors promote to a common dtype."""
     a, b = _tensor(input, 'kron', 'input'), _tensor(other, 'kron', 'other')
-    a, b, _ = promote(a, b, 'kron')
-    return _into(Kron.apply(a, b), out, 'kron')
+    dt = _dtype.promote_types(a.dtype, b.dtype)   # not result_type: kron's 0-d operands get no dimension rule
+    return _into(Kron.apply(cast(a, dt), cast(b, dt)), out, 'kron')
 
 
 class Cross(Op):
@@ -842,14 +842,14 @@ def cross(input, other, dim=None, *, out=None):
         warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
                       "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to agree "
                       "with that of linalg.cross in a future release.", UserWarning, stacklevel=2)
-        dim = next((d for d, n in enumerate(shape) if n == 3), None)
+        dim = next((d for d, n in enumerate(a.shape) if n == 3), None)   # torch: input's first dim of size 3
         if dim is None:
             raise RuntimeError("cross: no dimension of size 3 in input")
     else:
         dim = _norm_dims(dim, max(a.ndim, 1), 'cross')[0]
-        if a.shape[dim] != 3 or b.shape[dim] != 3:
-            raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[dim]} and "
-                               f"{b.shape[dim]}")
+    if a.shape[dim] != 3 or b.shape[dim] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[dim]} and "
+                           f"{b.shape[dim]}")
     _no_bool(a, 'cross')
     return _into(Cross.apply(a, b, axis=dim), out, 'cross')
 

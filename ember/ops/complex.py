@@ -184,8 +184,9 @@ class Polar(Op):
         n_r, n_theta = self.needs
         c, s = xp.cos(theta), xp.sin(theta)
         gr, gi = xp.real(g), xp.imag(g)
-        # dz/dr = e^{i theta}, dz/dtheta = i r e^{i theta}; a real input gets Re(grad * conj(dz/dinput))
-        return ((gr * c + gi * s) if n_r else None), ((gi * c - gr * s) * r if n_theta else None)
+        # dz/dtheta = i r e^{i theta}, a real input getting Re(grad * conj(dz/dinput)); for r torch takes
+        # Re(conj(grad) * sgn(z)), sgn(z) = sign(r) e^{i theta}: the gradient flips sign where r < 0
+        return ((gr * c + gi * s) * xp.sign(r) if n_r else None), ((gi * c - gr * s) * r if n_theta else None)
 
 
 def polar(abs, angle, *, out=None):

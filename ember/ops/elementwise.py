@@ -4,6 +4,7 @@ Unary ops name their NumPy function and what their backward uses (the input x or
 binary ops promote their arguments to torch's result dtype first (`promote`), so the op itself sees
 two arrays of one dtype and the engine unbroadcasts its gradients.
 """
+import builtins
 import math
 from .. import _dtype
 from .._dtype import _FROM_NP, result_type
@@ -61,7 +62,8 @@ class Abs(Unary):
         if x.dtype.kind == 'c':
             # torch's sgn(z) = z/|z| (0 at 0), from differentiable ops: unlike real sign it has a derivative
             return g * xp.where(x == 0, 0, x / xp.abs(x))
-        return g * xp.sign(x)
+        s = xp.sign(x)
+        return g * xp.where(s == s, s, 0)   # torch's sign(nan) is 0: no gradient at nan
 
 
 class Exp(Unary):
@@ -218,7 +220,8 @@ class Lgamma(Unary):
     scipy = True
     def forward(self, xp, a):
         y = Unary.forward(self, xp, a)
-        return xp.where(a == -math.inf, math.inf, y) if a.dtype.kind == 'f' else y   # SciPy: -inf; torch: inf
+        # SciPy: -inf, torch: inf. (A 0-d inf of y's dtype: a Python float would lift bfloat16 ('V') to float64)
+        return xp.where(a == -math.inf, xp.asarray(math.inf, y.dtype), y) if a.dtype.kind in 'fV' else y   # SciPy: -inf; torch: inf
     def vjp(self, xp, g, x): return g * xp.digamma(x)
 
 
@@ -250,7 +253,15 @@ class Detached(Unary):
 class Floor(Detached): fn = 'floor'
 class Ceil(Detached): fn = 'ceil'
 class Trunc(Detached): fn = 'trunc'
-class Sign(Detached): fn = 'sign'
+class Sign(Detached):
+    fn = 'sign'
+    def forward(self, xp, a):
+        y = xp.sign(a)
+        if y.dtype.kind in 'fV':
+            nan = y != y
+            if nan.any():
+                y[nan] = 0   # torch: sign(nan) is 0
+        return y
 
 
 class Round(Detached):
@@ -267,6 +278,12 @@ class Frac(Unary):
 class NanToNum(Unary):
     def forward(self, xp, a, nan=0.0, posinf=None, neginf=None):
         self.saved = (a,)
+        if a.dtype.kind == 'V':
+            # NumPy's nan_to_num passes ml_dtypes' bfloat16 through untouched: replace in float32, with
+            # bfloat16's own largest values for the infinities
+            big = float(_dtype.finfo(_dtype.bfloat16).max)
+            return xp.nan_to_num(a.astype('float32'), nan=nan, posinf=big if posinf is None else posinf,
+                                 neginf=-big if neginf is None else neginf).astype(a.dtype)
         return xp.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
     def vjp(self, xp, g, x): return g * xp.isfinite(x)
 
@@ -521,7 +538,11 @@ class Pow(Op):
         a, b, y = _conj_saved(xp, g, self.saved)
         na, nb = self.needs
         ga = xp.where(b == 0, 0, g * b * xp.power(a, b - 1)) if na else None
-        gb = xp.where((a == 0) & (b >= 0), 0, g * y * xp.log(xp.where(a == 0, 1, a))) if nb else None
+        if nb:   # torch: 0 where a == 0 and b >= 0; elsewhere y * log(a) (-inf * inf at a == 0, b < 0)
+            zero = (a == 0) & (b >= 0)
+            gb = xp.where(zero, 0, g * y * xp.log(xp.where(zero, 1, a)))
+        else:
+            gb = None
         return ga, gb
 
     @classmethod
@@ -533,7 +554,8 @@ class PowScalar(Op):
     def forward(self, xp, a, e):
         self.e = e
         self.saved = (a,)
-        return xp.power(a, e)
+        y = xp.power(a, e)
+        return y if y.dtype == a.dtype else y.astype(a.dtype)   # ml_dtypes' bfloat16 ** float gives float32
 
     def backward(self, xp, g):
         e = self.e
@@ -652,15 +674,13 @@ class Clamp(Op):
         if lo is not None:
             above = a >= lo
             inside = above
-            if self.needs[1]:   # torch: min takes the gradient where it bites and is below max
-                glo = xp.where(above, 0, g) if hi is None else \
-                    xp.where(xp.logical_and(xp.logical_not(above), lo < hi), g, 0)
+            if self.needs[1]:   # torch: min takes the gradient where it bites (a < lo: never at a NaN) and is below max
+                glo = xp.where(a < lo, g, 0) if hi is None else xp.where(xp.logical_and(a < lo, lo < hi), g, 0)
         if hi is not None:
             below = a <= hi
             inside = below if inside is True else xp.logical_and(inside, below)
             if self.needs[2]:   # and max where it bites or is below min
-                ghi = xp.where(below, 0, g) if lo is None else \
-                    xp.where(xp.logical_or(xp.logical_not(below), hi < lo), g, 0)
+                ghi = xp.where(a > hi, g, 0) if lo is None else xp.where(xp.logical_or(a > hi, hi < lo), g, 0)
         return xp.where(inside, g, 0), glo, ghi
 
 
@@ -756,7 +776,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     a, b, dt = promote(input, other, 'div')
     if rounding_mode is None:
         if dt.kind in 'bi':
-            a, b = _float_pair(a, b)
+            a, b = _float_pair(input, other)
         return Div.apply(a, b) if isinstance(b, Tensor) else DivConst.apply(a, c=b)
     if rounding_mode not in ('trunc', 'floor'):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
@@ -764,7 +784,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     if dt.kind == 'b':
         raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for 'Bool'")
     if dt.kind in 'bi':
-        _check_int_divisor(b, 'div')
+        _check_int_divisor(a, b, 'div')
     return DivRounded.apply(a, b, mode=rounding_mode)
 
 
@@ -772,14 +792,17 @@ divide = true_divide = div
 
 
 def _float_pair(a, b):
+    """The (original, unpromoted) integer or bool operands of a float-valued op, each cast straight to the
+    default float as torch computes: through their common integer dtype a 0-d int64 -3 beside a uint8
+    tensor would wrap to 253."""
     f = _dtype._default[0]
-    return (cast(a, f) if isinstance(a, Tensor) else a.astype(f.np)), \
-           (cast(b, f) if isinstance(b, Tensor) else b.astype(f.np))
+    xp = xp_of((a if isinstance(a, Tensor) else b)._data)
+    return tuple(cast(x, f) if isinstance(x, Tensor) else const(x, f.np, xp) for x in (a, b))
 
 
-def _check_int_divisor(b, op):
+def _check_int_divisor(a, b, op):
     d = b._data if isinstance(b, Tensor) else b
-    if (d == 0).any():
+    if (d == 0).any() and (a._data if isinstance(a, Tensor) else a).size:   # an empty result divides nothing
         raise RuntimeError(f"{op}: ZeroDivisionError (integer division by zero)")
 
 
@@ -792,7 +815,7 @@ def remainder(input, other, *, out=None):
     if dt.kind == 'b':
         raise NotImplementedError("\"remainder_cpu\" not implemented for 'Bool'")
     if dt.kind in 'bi':
-        _check_int_divisor(b, 'remainder')
+        _check_int_divisor(a, b, 'remainder')
     return Remainder.apply(a, b)
 
 
@@ -801,7 +824,7 @@ def fmod(input, other, *, out=None):
     if dt.kind == 'b':
         raise NotImplementedError("\"fmod_cpu\" not implemented for 'Bool'")
     if dt.kind in 'bi':
-        _check_int_divisor(b, 'fmod')
+        _check_int_divisor(a, b, 'fmod')
     return Fmod.apply(a, b)
 
 
@@ -815,7 +838,7 @@ def pow(input, exponent, *, out=None):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         elif dt.kind == 'b':
             input = cast(input, _dtype.int64)
-        if exponent == 2 and input._data.dtype.kind in 'fc':
+        if exponent == 2 and input.dtype.kind in 'fc':
             return Square.apply(input)
         return PowScalar.apply(input, e=exponent if dt.kind in 'bi' and isinstance(exponent, int)
                                else float(exponent) if isinstance(exponent, float) else exponent)
@@ -829,16 +852,20 @@ def pow(input, exponent, *, out=None):
     return Pow.apply(a, b)
 
 
-float_power = lambda input, exponent: pow(cast(input, _dtype.float64) if isinstance(input, Tensor) else input,
-                                          cast(exponent, _dtype.float64) if isinstance(exponent, Tensor)
-                                          else float(exponent))
+def float_power(input, exponent, *, out=None):
+    """torch.float_power: input ** exponent in double precision (complex128 when either is complex)."""
+    cplx = builtins.any(isinstance(x, complex) or (isinstance(x, Tensor) and x.dtype.kind == 'c')
+                        for x in (input, exponent))
+    dt = _dtype.complex128 if cplx else _dtype.float64
+    up = lambda x: cast(x, dt) if isinstance(x, Tensor) else (complex(x) if cplx else float(x))
+    return pow(up(input), up(exponent))
 
 
 def atan2(input, other, *, out=None):
     """torch.atan2: the angle of the point (other, input), in radians."""
     a, b, dt = _tensor_pair(input, other, 'atan2')
     if dt.kind in 'bi':
-        a, b = _float_pair(a, b)
+        a, b = _float_pair(input, as_tensor_arg(other, 'atan2'))
     return Atan2.apply(a, b)
 
 
@@ -885,7 +912,7 @@ def lerp(input, end, weight, *, out=None):
     """torch.lerp: input + weight * (end - input); end (and a tensor weight) must have input's dtype."""
     input = _tensor(input, 'lerp')
     end = as_tensor_arg(end, 'lerp', 'end')
-    if input._data.dtype.kind not in 'fc':
+    if input.dtype.kind not in 'fc':
         raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{_INT_NAMES[input.dtype.name]}'")
     for what, t in (('end', end), ('weight', weight)):
         if isinstance(t, Tensor) and t._data.dtype != input._data.dtype:
@@ -1155,7 +1182,8 @@ bind(__add__=add, __radd__=_reversed(add), __iadd__=_inplace(add, 'add_'),
      __and__=bitwise_and, __rand__=_reversed(bitwise_and), __iand__=_inplace(bitwise_and, 'bitwise_and_'),
      __or__=bitwise_or, __ror__=_reversed(bitwise_or), __ior__=_inplace(bitwise_or, 'bitwise_or_'),
      __xor__=bitwise_xor, __rxor__=_reversed(bitwise_xor), __ixor__=_inplace(bitwise_xor, 'bitwise_xor_'),
-     __invert__=_invert, __lshift__=bitwise_left_shift, __rshift__=bitwise_right_shift)
+     __invert__=_invert, __lshift__=bitwise_left_shift, __rshift__=bitwise_right_shift,
+     __rlshift__=_reversed(bitwise_left_shift), __rrshift__=_reversed(bitwise_right_shift))
 
 # The NumPy-named vocabulary that backward formulas use, differentiable under create_graph=True.
 for _name, _fn in dict(exp=exp, log=log, sqrt=sqrt, sin=sin, cos=cos, sinh=sinh, cosh=cosh, tanh=tanh,
@@ -1250,7 +1278,8 @@ class Angle(Op):
         self.cplx = a.dtype.kind == 'c'
         self.saved = (a,)
         y = xp.angle(a)
-        return y if self.cplx else y.astype(a.dtype)
+        # torch: pi for negative numbers only, so 0 at -0.0 where NumPy's angle gives pi
+        return y if self.cplx else xp.where(a == 0, 0, y).astype(a.dtype)
 
     def backward(self, xp, g):
         a, = self.saved
@@ -1316,9 +1345,7 @@ def copysign(input, other, *, out=None):
     if dt.kind == 'c':
         raise NotImplementedError(f"\"copysign_cpu\" not implemented for '{_INT_NAMES[dt.name]}'")
     if dt.kind in 'biu':
-        f = _dtype._default[0]
-        a = cast(a, f)
-        b = cast(b, f) if isinstance(b, Tensor) else b.astype(f.np)
+        a, b = _float_pair(input, other)
     return Copysign.apply(a, b)
 
 
@@ -1368,6 +1395,8 @@ class LogAddExp(Op):
             y = m + (xp.log1p(xp.exp2(d)) / math.log(2.0) if self.base2 else xp.log1p(xp.exp(d)))
             # equal infinities: a - b is nan, the answer is the infinity itself
             y = xp.where((a == b) & xp.isinf(a), a, y)
+            if y.dtype != a.dtype:   # ml_dtypes' bfloat16 / Python float gives float32
+                y = y.astype(a.dtype)
         self.saved = (a, b, y)
         return y
 
@@ -1375,7 +1404,8 @@ class LogAddExp(Op):
         a, b, y = _conj_saved(xp, g, self.saved)
         na, nb = self.needs
         f = xp.exp2 if self.base2 else xp.exp
-        return (g * f(a - y) if na else None), (g * f(b - y) if nb else None)
+        # torch's g / (1 + exp(b - a)) rather than g * exp(a - y): finite where a or b is infinite
+        return (g / (1 + f(b - a)) if na else None), (g / (1 + f(a - b)) if nb else None)
 
 
 class LogAddExp2(LogAddExp):
@@ -1420,10 +1450,14 @@ lcm = _int_binary('lcm', 'lcm')
 
 def ldexp(input, other, *, out=None):
     """torch.ldexp: input * 2 ** other (a floating point result)."""
-    a, b, dt = promote(_tensor(input, 'ldexp'), _needs_tensor(other, 'ldexp'), 'ldexp')
+    input, other = _tensor(input, 'ldexp'), _needs_tensor(other, 'ldexp')
+    dt = result_type(input, other)
     if dt.kind in 'biu':
-        a, b = cast(a, _dtype._default[0]), cast(b, _dtype._default[0])
-    return mul(a, pow(2.0, b))
+        dt = _dtype._default[0]
+    # torch's kernel: mul(input, pow(2.0, other)) written into a tensor of the promoted dtype (2 ** other
+    # is rounded in other's own dtype)
+    y = mul(input, pow(2.0, other))
+    return y if y.dtype == dt else cast(y, dt)
 
 
 class Frexp(Op):
@@ -1444,7 +1478,7 @@ class Frexp(Op):
 def frexp(input, *, out=None):
     """torch.frexp: input = mantissa * 2 ** exponent, mantissa in (-1, 1) and an int32 exponent."""
     input = _tensor(input, 'frexp')
-    if input._data.dtype.kind != 'f':
+    if input.dtype.kind != 'f':
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     global _FREXP
     if _FREXP is None:   # reduction.py (which defines torch's return types) imports this module

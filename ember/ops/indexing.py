@@ -47,9 +47,23 @@ class View(Op):
         z[self.idx] = g
         return z
 
-    @classmethod
-    def name(cls):
-        return 'SliceBackward0'
+    def name(self):
+        # torch applies the index entries left to right and its grad_fn is the last one that did
+        # something: x[0] is SelectBackward0, x[:, 1:3] SliceBackward0, x[None] UnsqueezeBackward0,
+        # x[:] AliasBackward0 (full slices are no-ops)
+        last, d = 'Alias', 0
+        for s in self.idx:
+            if s is None:
+                last = 'Unsqueeze'
+            elif s is Ellipsis:
+                d = len(self.shape) - sum(1 for r in self.idx if r is not None and r is not Ellipsis) + d
+            elif isinstance(s, slice):
+                if d >= len(self.shape) or s.indices(self.shape[d]) != (0, self.shape[d], 1):
+                    last = 'Slice'
+                d += 1
+            else:
+                last, d = 'Select', d + 1
+        return last + 'Backward0'
 
 
 class Index(Op):

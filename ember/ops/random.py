@@ -522,7 +522,7 @@ def poisson(input, generator=None):
     # NumPy refuses rates beyond ~9e18; there the normal approximation is exact to double precision
     huge = lam > 1e15
     small = numpy_backend.where(huge, 0.0, lam)
-    value = g.poisson(small).astype('float64')
+    value = numpy_backend.asarray(g.poisson(small), dtype='float64')   # a 0-d rate samples a Python int
     if huge.any():
         big = lam[huge]
         value[huge] = numpy_backend.round(big + numpy_backend.sqrt(big) * g.standard_normal(big.shape))

@@ -76,6 +76,9 @@ class Sum(Op):
     def backward(self, xp, g):
         return _spread(xp, g, self.shape, self.axis, self.keep)
 
+    def name(self):   # torch's overloads: sum() is SumBackward0, sum(dim) SumBackward1
+        return 'SumBackward0' if self.axis is None else 'SumBackward1'
+
 
 class Mean(Op):
     __slots__ = ('shape', 'axis', 'keep', 'n')
@@ -90,6 +93,9 @@ class Mean(Op):
 
     def backward(self, xp, g):
         return _spread(xp, g / self.n, self.shape, self.axis, self.keep)
+
+    def name(self):
+        return 'MeanBackward0' if self.axis is None else 'MeanBackward1'
 
 
 def _sum_dtype(t, dtype):
@@ -221,11 +227,13 @@ def _one_dim(dim, ndim, op):
 
 # --- picking reductions: amax/amin, max/min, argmax/argmin ------------------------------------------
 class AMax(Op):
-    """amax/amin, and max()/min() of a whole tensor: the gradient is split evenly between ties."""
-    __slots__ = ('axis', 'kshape', 'keep')
+    """amax/amin, and max()/min() of a whole tensor: the gradient is split evenly between ties.
+    A NaN result: max() gives the gradient to the NaN elements; amax/amin/aminmax (by_count) scale it by
+    the count of elements equal to the result, none, so it is NaN everywhere as in torch."""
+    __slots__ = ('axis', 'kshape', 'keep', 'by_count', 'lo')
 
-    def forward(self, xp, a, axis, keepdims, lo):
-        self.axis, self.keep = axis, keepdims
+    def forward(self, xp, a, axis, keepdims, lo, by_count=False):
+        self.axis, self.keep, self.by_count, self.lo = axis, keepdims, by_count, lo
         self.kshape = _kept_shape(a.shape, axis)
         y = xp.asarray(a.min(axis=axis, keepdims=keepdims) if lo else a.max(axis=axis, keepdims=keepdims))
         self.saved = (a, y)
@@ -233,7 +241,16 @@ class AMax(Op):
 
     def backward(self, xp, g):
         x, y = self.saved
+        if self.by_count:   # torch's scale_grad_by_count: grad / count(x == y) * (x == y)
+            hit = x == _expand(xp, y, self.kshape, self.keep)
+            count = xp.sum(hit, axis=self.axis, keepdims=True, dtype=g.dtype)
+            return _expand(xp, g, self.kshape, self.keep) / count * hit
         return _evenly(xp, g, x, y, self.axis, self.kshape, self.keep)
+
+    def name(self):   # amax/amin, or max()/min() of the whole tensor
+        if self.by_count:
+            return 'AminBackward0' if self.lo else 'AmaxBackward0'
+        return 'MinBackward1' if self.lo else 'MaxBackward1'
 
 
 def _evenly(xp, g, x, y, axis, kshape, keep):
@@ -246,11 +263,11 @@ def _evenly(xp, g, x, y, axis, kshape, keep):
 
 class MaxDim(Op):
     """max/min along a dim: (values, indices); the gradient goes to the index picked."""
-    __slots__ = ('axis', 'shape', 'keep')
+    __slots__ = ('axis', 'shape', 'keep', 'lo')
     differentiable_outputs = (True, False)
 
     def forward(self, xp, a, axis, keepdims, lo):
-        self.axis, self.keep, self.shape = axis, keepdims, a.shape
+        self.axis, self.keep, self.shape, self.lo = axis, keepdims, a.shape, lo
         if a.ndim == 0:
             idx = xp.zeros((), 'int64')
             return a.copy(), idx
@@ -265,6 +282,9 @@ class MaxDim(Op):
         if not self.saved:
             return g
         return _pick_grad(xp, g, self.saved[0], self.shape, self.axis, self.keep)
+
+    def name(self):
+        return 'MinBackward0' if self.lo else 'MaxBackward0'
 
 
 def _pick_grad(xp, g, ik, shape, axis, keep):
@@ -289,7 +309,7 @@ def _amax(input, dim, keepdim, lo, op):
     input = _tensor(input, op)
     axis = dims(dim, input._data.ndim, op) if input._data.ndim else None
     _empty_check(input, axis, op)
-    return AMax.apply(input, axis=axis, keepdims=bool(keepdim), lo=lo)
+    return AMax.apply(input, axis=axis, keepdims=bool(keepdim), lo=lo, by_count=True)
 
 
 def _max_like(input, dim, keepdim, other, lo, op):
@@ -359,8 +379,8 @@ def aminmax(input, *, dim=None, keepdim=False):
     else:
         axis = (_one_dim(dim, input._data.ndim, 'aminmax'),) if input._data.ndim else None
         _empty_check(input, axis, 'aminmax')
-    lo = AMax.apply(input, axis=axis, keepdims=bool(keepdim), lo=True)
-    hi = AMax.apply(input, axis=axis, keepdims=bool(keepdim), lo=False)
+    lo = AMax.apply(input, axis=axis, keepdims=bool(keepdim), lo=True, by_count=True)
+    hi = AMax.apply(input, axis=axis, keepdims=bool(keepdim), lo=False, by_count=True)
     return _RT['aminmax'](lo, hi)
 
 
@@ -417,7 +437,7 @@ class _NanToZero(Op):
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """torch.nansum: sum treating NaN as zero."""
     input = _tensor(input, 'nansum')
-    if input._data.dtype.kind in 'fc':
+    if input.dtype.kind in 'fc':
         input = _NanToZero.apply(input)
     return sum(input, dim, keepdim, dtype=dtype)
 
@@ -425,7 +445,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """torch.nanmean: the mean of the non-NaN elements."""
     input = _tensor(input, 'nanmean')
-    if input._data.dtype.kind not in 'fc':
+    if input.dtype.kind not in 'fc':
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
                            f"{_type_word(input.dtype)}")
     from .elementwise import isnan, logical_not
@@ -462,10 +482,13 @@ class Var(Op):
         yk = _expand(xp, y, kshape, keep)
         return xp.where(yk == 0, 0, gk / yk) * d * scale
 
+    def name(self):
+        return 'StdBackward0' if self.root else 'VarBackward0'
+
 
 def _var_args(op, input, dim, unbiased, keepdim, correction):
     input = _tensor(input, op)
-    if input._data.dtype.kind not in 'fc':
+    if input.dtype.kind not in 'fc':
         raise RuntimeError(f"{op}: std and var only support floating point and complex dtypes")
     if isinstance(dim, bool) and unbiased is None:   # legacy var(input, unbiased)
         dim, unbiased = None, dim
@@ -531,6 +554,10 @@ class LogSumExp(Op):
         kshape, keep = self.kshape, self.keep
         return _expand(xp, g, kshape, keep) * xp.exp(x - _expand(xp, y, kshape, keep))
 
+    @classmethod
+    def name(cls):
+        return 'LogsumexpBackward0'
+
 
 def _drop(shape, axis):
     """The shape of a keepdim=False reduction over axis (None: all axes)."""
@@ -581,6 +608,10 @@ class Norm(Op):
         scaled = xp.where(x == 0, 0, x * xp.power(xp.abs(x), p - 2))
         return scaled * xp.where(yk == 0, 0, gk / xp.power(yk, p - 1))
 
+    @classmethod
+    def name(cls):   # torch.norm and Tensor.norm run linalg.vector_norm
+        return 'LinalgVectorNormBackward0'
+
 
 def norm(input, p='fro', dim=None, keepdim=False, out=None, dtype=None):
     """torch.norm: the p-norm over dim (all elements by default). p may be 'fro', a number, inf or -inf;
@@ -588,7 +619,7 @@ def norm(input, p='fro', dim=None, keepdim=False, out=None, dtype=None):
     input = _tensor(input, 'norm')
     if dtype is not None:
         input = cast(input, _dtype.to_dtype(dtype))
-    if input._data.dtype.kind not in 'fc':
+    if input.dtype.kind not in 'fc':
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{_type_word(input.dtype)}")
     nd = input._data.ndim
@@ -675,6 +706,8 @@ def count_nonzero(input, dim=None):
 # --- medians and modes --------------------------------------------------------------------------------
 def _median_index(xp, a, axis, ignore_nan):
     """The index (kept dim) of the lower median along axis; NaN propagates unless ignore_nan."""
+    if a.dtype.kind == 'V':   # ml_dtypes' bfloat16 sorts NaN first; its float32 image sorts it last
+        a = a.astype('float32')
     order = xp.argsort(a, axis=axis, kind='stable')   # NaNs sort last
     n = a.shape[axis]
     if a.dtype.kind in 'fc':
@@ -695,7 +728,7 @@ def _median_whole(input, op, ignore_nan):
     flat = _Reshape.apply(input, shape=(a.size,)) if a.ndim != 1 else input
     if a.size == 0:
         # torch gives NaN for floats and the lowest value of an integer type
-        empty = xp.nan if a.dtype.kind in 'fc' else xp.iinfo(a.dtype).min
+        empty = xp.nan if input.dtype.kind in 'fc' else xp.iinfo(a.dtype).min
         return _wrap(xp.asarray(empty, dtype=a.dtype), xp)
     ik = _median_index(xp, flat._data, 0, ignore_nan)
     return AMedian.apply(flat, idx=ik, shape=a.shape)
@@ -828,6 +861,8 @@ class CumProd(Op):
         zero = x == 0
         if not xp.any(zero):
             return rev / x
+        if isinstance(xp, GraphXP):
+            return _cumprod_grad_products(xp, g, x, ax)
         # Before a slice's first zero the usual formula holds (every later y_k is 0 past the zero); at the
         # first zero, the gradient is sum over k >= z of g_k times the product up to k without x_z; after
         # it, every product includes the zero.
@@ -837,6 +872,21 @@ class CumProd(Op):
         without = xp.cumprod(xp.where(first, 1, x), axis=ax)
         at_first = xp.sum(xp.where(before, 0, g * without), axis=ax, keepdims=True)
         return xp.where(before, rev / xp.where(before, x, 1), xp.where(first, at_first, 0))
+
+
+def _cumprod_grad_products(xp, g, x, ax):
+    """cumprod's gradient as products: dx_i = sum over k >= i of g_k times the product of x_m for m <= k,
+    m != i. O(n^2) along the axis, used under create_graph where x has zeros: the zero-aware formula sets
+    the gradient after a slice's first zero to a constant 0, whose own derivative (with respect to that
+    zero) is not 0 (torch switches formulas the same way)."""
+    n = x.shape[ax]
+    raw = xp_of(x._data)
+    eye = raw.eye(n, dtype=bool)
+    xm = xp.expand_dims(xp.moveaxis(x, ax, -1), -2)    # (..., 1, n): row i will be x with x_i set to 1
+    gm = xp.expand_dims(xp.moveaxis(g, ax, -1), -2)
+    prods = xp.cumprod(xp.where(eye, 1, xm), axis=-1)   # (..., i, k): product over m <= k, m != i
+    later = raw.triu(raw.ones((n, n), dtype=bool))     # k >= i
+    return xp.moveaxis(xp.sum(xp.where(later, gm * prods, 0), axis=-1), -1, ax)
 
 
 def _cum_args(input, dim, dtype, op):
@@ -935,7 +985,7 @@ class LogCumSumExp(Op):
 def logcumsumexp(input, dim):
     """torch.logcumsumexp: log(cumsum(exp(input))) along dim, computed without overflow."""
     input = _tensor(input, 'logcumsumexp')
-    if input._data.dtype.kind not in 'fc':
+    if input.dtype.kind not in 'fc':
         raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{_type_word(input.dtype)}'")
     axis = _one_dim(dim, input._data.ndim, 'logcumsumexp')
     if input._data.ndim == 0:

@@ -1243,6 +1243,8 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     offset = operator.index(offset)
+    if input.dtype.kind == 'b':   # placing among where's zeros would promote bool to int64
+        return cast(diag_embed(cast(input, _dtype.uint8), offset, dim1, dim2), _dtype.bool_)
     size = input._data.shape[-1] + abs(offset)
     from ..autograd.graph_xp import xp as gxp   # the same placement as Diagonal's gradient, over Tensors
     mask = xp_of(input._data).eye(size, size, offset, dtype=bool)
@@ -1803,7 +1805,7 @@ def renorm(input, p, dim, maxnorm):
     from .reduction import norm
     from .elementwise import where, mul, div, add
     input = _tensor(input, 'renorm')
-    if input._data.dtype.kind not in 'fc':
+    if input.dtype.kind not in 'fc':
         raise RuntimeError(f"renorm: expected a floating point or complex tensor, got {input.dtype}")
     if p <= 0:
         raise RuntimeError("renorm: non-positive-norm not supported")
@@ -1861,7 +1863,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         if name == 'fweights' and wt._data.dtype.kind not in 'iu':
             raise RuntimeError("cov(): expected fweights to have integral dtype but got fweights with "
                              f"{_type_label(wt)} dtype")
-        if name == 'aweights' and wt._data.dtype.kind not in 'f':
+        if name == 'aweights' and wt.dtype.kind not in 'f':
             raise RuntimeError("cov(): expected aweights to have floating point dtype but got aweights with "
                              f"{_type_label(wt)} dtype")
         if (wt._data < 0).any():

@@ -45,10 +45,16 @@ class Kthvalue(PickDim):
     __slots__ = ()
 
 
+def _sort_key(a):
+    """What to sort a by: ml_dtypes' bfloat16 sorts NaN first, its (exact) float32 image sorts it last as torch."""
+    return a.astype('float32') if a.dtype.kind == 'V' else a
+
+
 def _sort_index(xp, a, axis, descending):
     """Stable sorting indices along axis. NaN counts as the largest value (last ascending, first descending).
     Descending sorts the reversed array ascending and reverses back, which keeps equal elements in their
     original order and works for unsigned and bool dtypes (no negation)."""
+    a = _sort_key(a)
     if not descending:
         return xp.argsort(a, axis=axis, kind='stable')
     n = a.shape[axis]
@@ -178,8 +184,8 @@ def _unique_impl(input, sorted_, return_inverse, return_counts, dim, consecutive
         order = None
         if consecutive:
             s = flat
-        elif return_inverse:   # any order of equal elements gives the same groups: the fastest sort
-            order = xp.argsort(flat)
+        elif return_inverse or flat.dtype.kind == 'V':   # any order of equal elements gives the same groups
+            order = xp.argsort(_sort_key(flat))
             s = flat[order]
         else:
             s = xp.sort(flat)
@@ -323,7 +329,7 @@ def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
 
 # --- histc, histogram, bincount ---------------------------------------------------------------------
 def _float_only(t, kernel):
-    if t._data.dtype.kind != 'f':
+    if t.dtype.kind != 'f':
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_type_word(t.dtype)}'")
 
 
@@ -624,7 +630,7 @@ def cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'):
         if t._data.ndim < 2:
             raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {t._data.ndim}D")
     for name, t in (('X1', x1), ('X2', x2)):
-        if t._data.dtype.kind != 'f':
+        if t.dtype.kind != 'f':
             raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {_type_word(t.dtype)}")
     if a.dtype != b.dtype:
         raise RuntimeError(f"cdist: expected scalar type {_type_word(x1.dtype)} but found {_type_word(x2.dtype)}")
@@ -737,7 +743,7 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
         return ((_slice(y, axis, 0, m - 1) + _slice(y, axis, 1, m)) * step).sum(axis) / 2.
     step = 1.0 if dx is None else _dx_number(dx, 'trapezoid')
     n = y.shape[axis]
-    if y._data.dtype.kind == 'f' and n > 1:
+    if y.dtype.kind == 'f' and n > 1:
         # dx * (sum - (first + last) / 2) is one product with the weights dx * [1/2, 1, ..., 1, 1/2]: a BLAS
         # matrix-vector product runs several times faster than NumPy's sum along a row
         from .blas import matmul

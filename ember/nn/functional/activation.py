@@ -30,7 +30,7 @@ def _input(x, op):
 def _float_only(x, op, kernel):
     """torch's floating-point-only activations refuse integer and bool inputs with their kernel's name."""
     x = _input(x, op)
-    if x._data.dtype.kind not in 'fc':
+    if x.dtype.kind not in 'fc':
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_KERNEL_TYPE.get(x.dtype.name, x.dtype.name)}'")
     return x
 
@@ -70,7 +70,8 @@ class Relu(Op):
         return y
 
     def backward(self, xp, g):
-        return g * (self.saved[0] > 0)   # 8x faster than xp.where(mask, g, 0) in NumPy
+        # y != 0 rather than y > 0: torch passes the gradient through at NaN (y = NaN); 8x faster than where
+        return g * (self.saved[0] != 0)
 
 
 class Hardtanh(_Pointwise):
@@ -115,7 +116,8 @@ class Elu(_Pointwise):
 
     def df(self, xp, g, x, alpha, scale, input_scale):
         # exp of min(x, 0): the unused branch never overflows, so no inf * 0 under double backward
-        return xp.where(x > 0, g * scale, g * xp.exp(xp.where(x > 0, 0, x) * input_scale) * (alpha * scale * input_scale))
+        # x <= 0 picks the negative branch, as torch's kernel does: NaN takes the positive one (gradient g * scale)
+        return xp.where(x <= 0, g * xp.exp(xp.where(x > 0, 0, x) * input_scale) * (alpha * scale * input_scale), g * scale)
 
 
 _SQRT1_2 = 1 / math.sqrt(2)
@@ -201,7 +203,7 @@ class Gelu(_Pointwise):
         if approximate == 'none' and not isinstance(xp, GraphXP):
             if x.dtype == xp.float32 and type(x) is xp.ndarray and g.dtype == x.dtype and g.shape == x.shape:
                 return _gelu_grad_f32(xp, g, x, self.cdf)
-            d = x * x
+            d = xp.asarray(x * x)   # a 0-d product is a NumPy scalar, which the in-place steps cannot write
             d *= -0.5
             xp.exp(d, out=d)
             d *= x
@@ -280,7 +282,8 @@ class Hardswish(_Pointwise):
         return x * xp.minimum(xp.maximum(x + 3, 0), 6) / 6
 
     def df(self, xp, g, x):
-        return xp.where(x < -3, 0, xp.where(x <= 3, g * (x / 3 + 0.5), g))
+        # torch's kernel: 0 up to -3, the slope x / 3 + 1/2 strictly between, g from 3 on (and at NaN)
+        return xp.where(x <= -3, 0, xp.where(x < 3, g * (x / 3 + 0.5), g))
 
 
 class Hardsigmoid(_Pointwise):

@@ -36,11 +36,11 @@ def _row_order(x):
 
 
 class Linear(Op):
-    __slots__ = ('low', 'has_bias', 'order')
+    __slots__ = ('low', 'has_bias', 'order', 'nd')
 
     def forward(self, xp, x, w, b=None):
         self.saved = (x, w)
-        self.has_bias = b is not None
+        self.has_bias, self.nd = b is not None, x.ndim
         self.low = x.dtype if x.dtype in _LOW else None
         n_in = x.shape[-1]
         self.order = order = _row_order(x)
@@ -79,9 +79,10 @@ class Linear(Op):
             gb = _column_sum(xp, g2)
         return (gx, gw, gb) if self.has_bias else (gx, gw)
 
-    @classmethod
-    def name(cls):
-        return 'AddmmBackward0'
+    def name(self):   # torch: addmm/mm on 2-D input, a view of the 2-D result on more dims
+        if self.nd == 2:
+            return 'AddmmBackward0' if self.has_bias else 'MmBackward0'
+        return 'ViewBackward0' if self.has_bias else 'UnsafeViewBackward0'
 
 
 _ones = {}
@@ -133,6 +134,9 @@ def linear(input, weight, bias=None):
                            f"{len(ws)}D")
     xd, wd = input._data.dtype, weight._data.dtype
     if xd != wd:
+        if bias is not None:   # torch's addmm path words it differently from its mm path
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_SCALAR[xd.name]} and "
+                               f"{_SCALAR[wd.name]}")
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_CPP[xd.name]} != "
                            f"{_CPP[wd.name]}")
     if len(ws) == 2:

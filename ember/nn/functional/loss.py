@@ -276,6 +276,9 @@ class CrossEntropyLoss(Op, _ClassTargets):
         self.denom = xp.asarray(wt.sum())
         return xp.asarray(loss.sum() / self.denom)
 
+    def name(self):   # torch composes log_softmax and nll_loss, adding the smoothing term when there is one
+        return 'AddBackward0' if self.eps else 'NllLossBackward0'
+
     def _forward_rows(self, xp, x, idx, wt):
         """Per-row loss of (N, C) logits with one shift for the whole array (its max, a fast flat reduction)
         instead of each row's max (a slow reduction along short rows); saves exp(x - max) and its row sums

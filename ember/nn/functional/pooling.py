@@ -326,7 +326,7 @@ def _geometry(op, d, input, kernel_size, stride, padding, dilation, ceil_mode, a
 
 
 def _float_only(input, op):
-    if input._data.dtype.kind not in 'f':
+    if input.dtype.kind not in 'f':
         dn = input.dtype
         raise RuntimeError(f"\"{op}\" not implemented for '{_dtype_name(dn)}'")
 
@@ -482,7 +482,7 @@ def _averaging_matrix(xp, n, o, dtype):
 def _adaptive_avg(op, d, input, output_size):
     _check_adaptive(input, d, op)
     out = _adaptive_size(output_size, input, d, op)
-    if input._data.dtype.kind != 'f':
+    if input.dtype.kind != 'f':
         raise RuntimeError(f"\"{op}_cpu\" not implemented for '{_dtype_name(input.dtype)}'")
     from ...backend import xp_of
     xp = xp_of(input._data)

@@ -244,7 +244,7 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
                 y = y.index_select(ax, _const(xp, _nearest_index(xp, S[i], out[i], scales[i],
                                                                  mode == 'nearest-exact')))
             continue
-        if input._data.dtype.kind != 'f':
+        if input.dtype.kind != 'f':
             raise NotImplementedError(f"\"upsample_{mode}{d}d_out_frame\" not implemented for integer tensors")
         build = _cubic_matrix if mode == 'bicubic' else _linear_matrix
         m = build(xp, S[i], out[i], align_corners, scales[i]).astype(input._data.dtype)
@@ -372,7 +372,7 @@ def affine_grid(theta, size, align_corners=None):
     """Generate 2D or 3D flow field (sampling grid), given a batch of affine matrices theta
     ((N, 2, 3) for size (N, C, H, W), (N, 3, 4) for size (N, C, D, H, W))."""
     _tensor(theta, 'affine_grid', 'theta')
-    if theta._data.dtype.kind != 'f':
+    if theta.dtype.kind != 'f':
         raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
     size = list(size)
     align_corners = bool(align_corners)
