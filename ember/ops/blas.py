@@ -12,7 +12,7 @@ import warnings
 from .. import _dtype
 from .._dtype import _FROM_NP, result_type
 from ..tensor import Tensor, cast
-from ..autograd.graph import Op
+from ..autograd.graph import Op, renamed
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.graph_xp import register
 from ._util import bind, public_names, as_tensor_arg, promote, dims as _norm_dims
@@ -192,7 +192,14 @@ def matmul(input, other, *, out=None):
     if len(sa) > 2 or len(sb) > 2:
         _broadcast_shapes(sa[:-2], sb[:-2], 'matmul')
     _no_bool(a, 'addmm_impl_cpu_')
-    return _into(Matmul.apply(a, b), out, 'matmul')
+    return _into(renamed(Matmul.apply(a, b), _matmul_name(len(sa), len(sb))), out, 'matmul')
+
+
+def _matmul_name(na, nb):
+    """The node torch's matmul ends with for these operand ranks (it folds to mm/mv/dot and views)."""
+    if na <= 2 and nb <= 2:
+        return ('DotBackward0', 'SqueezeBackward4', 'MvBackward0', 'MmBackward0')[2 * (na - 1) + nb - 1]
+    return 'CloneBackward0' if na == 2 and nb > 2 else 'UnsafeViewBackward0'
 
 
 def _rmatmul(self, other):
@@ -238,7 +245,7 @@ def bmm(input, mat2, *, out=None):
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(f"bmm: expected scalar type {_scalar(a)} but found {_scalar(b)}")
     _no_bool(a, 'bmm')
-    return _into(Matmul.apply(a, b), out, 'bmm')
+    return _into(renamed(Matmul.apply(a, b), 'BmmBackward0'), out, 'bmm')
 
 
 def _check_mv(m, v, op):
@@ -257,7 +264,7 @@ def mv(input, vec, *, out=None):
         raise RuntimeError(f"mv: expected mat and vec to have the same dtype, but got {_scalar(m)} and "
                            f"{_scalar(v)}")
     _no_bool(m, 'addmv_impl_cpu')
-    return _into(Matmul.apply(m, v), out, 'mv')
+    return _into(renamed(Matmul.apply(m, v), 'MvBackward0'), out, 'mv')
 
 
 def _check_dot(a, b, op):
@@ -277,7 +284,7 @@ def dot(input, tensor, *, out=None):
     """torch.dot: dot product of two 1-D tensors (no broadcasting)."""
     a, b = _tensor(input, 'dot', 'input'), _tensor(tensor, 'dot', 'tensor')
     _check_dot(a, b, 'dot')
-    return _into(Matmul.apply(a, b), out, 'dot')
+    return _into(renamed(Matmul.apply(a, b), 'DotBackward0'), out, 'dot')
 
 
 class Vdot(Op):

@@ -9,7 +9,7 @@ import math
 from .. import _dtype
 from .._dtype import _FROM_NP, result_type
 from ..tensor import Tensor, cast
-from ..autograd.graph import Op, _wrap
+from ..autograd.graph import Op, _wrap, renamed
 from ..autograd.graph_xp import register
 from ..backend import xp_of
 from ._util import promote, to_float, bind, const, as_tensor_arg, public_names
@@ -746,7 +746,7 @@ def sub(input, other, *, alpha=1, out=None):
 
 def rsub(input, other, *, alpha=1):
     """torch.rsub: other - alpha * input."""
-    return sub(other, input, alpha=alpha)
+    return renamed(sub(other, input, alpha=alpha), 'RsubBackward0' if isinstance(other, Tensor) else 'RsubBackward1')
 
 
 subtract = sub
@@ -849,7 +849,8 @@ def pow(input, exponent, *, out=None):
         raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     if dt.kind == 'i' and not isinstance(b, Tensor) and b < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    return Pow.apply(a, b)
+    out = Pow.apply(a, b)
+    return out if isinstance(input, Tensor) else renamed(out, 'PowBackward2')   # number ** tensor
 
 
 def float_power(input, exponent, *, out=None):
@@ -950,18 +951,20 @@ def clamp(input, min=None, max=None, *, out=None):
     xp = xp_of(input._data)
     lo = cast(min, dt) if isinstance(min, Tensor) else (None if min is None else const(min, dt.np, xp))
     hi = cast(max, dt) if isinstance(max, Tensor) else (None if max is None else const(max, dt.np, xp))
-    return Clamp.apply(cast(input, dt), lo, hi)
+    out = Clamp.apply(cast(input, dt), lo, hi)
+    # torch's overloads: number bounds are ClampBackward1, tensor bounds ClampBackward0
+    return out if isinstance(min, Tensor) or isinstance(max, Tensor) else renamed(out, 'ClampBackward1')
 
 
 clip = clamp
 
 
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    return renamed(clamp(input, min=min), 'ClampMinBackward0' if not isinstance(min, Tensor) else 'ClampMinBackward1')
 
 
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    return renamed(clamp(input, max=max), 'ClampMaxBackward0' if not isinstance(max, Tensor) else 'ClampMaxBackward1')
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
@@ -1144,6 +1147,12 @@ def _reversed(fn):
     return method
 
 
+def _rtruediv(self, other):
+    """number / tensor: torch computes other * reciprocal(self), a MulBackward0 node."""
+    out = div(other, self)
+    return out if isinstance(other, Tensor) else renamed(out, 'MulBackward0')
+
+
 def _pos(self):
     return self
 
@@ -1170,9 +1179,9 @@ bind(fill_=fill_, zero_=zero_, copy_=copy_, where=lambda self, condition, y: whe
      polygamma_=lambda self, n: self._inplace(lambda s: polygamma(n, s), name='polygamma_'),
      greater=gt, greater_equal=ge, less=lt, less_equal=le, not_equal=ne, fmax=fmax, fmin=fmin)
 bind(__add__=add, __radd__=_reversed(add), __iadd__=_inplace(add, 'add_'),
-     __sub__=sub, __rsub__=_reversed(sub), __isub__=_inplace(sub, 'sub_'),
+     __sub__=sub, __rsub__=rsub, __isub__=_inplace(sub, 'sub_'),
      __mul__=mul, __rmul__=_reversed(mul), __imul__=_inplace(mul, 'mul_'),
-     __truediv__=div, __rtruediv__=_reversed(div), __itruediv__=_inplace(div, 'div_'),
+     __truediv__=div, __rtruediv__=_rtruediv, __itruediv__=_inplace(div, 'div_'),
      __floordiv__=floor_divide, __rfloordiv__=_reversed(floor_divide),
      __ifloordiv__=_inplace(floor_divide, 'floor_divide_'),
      __mod__=remainder, __rmod__=_reversed(remainder), __imod__=_inplace(remainder, 'remainder_'),

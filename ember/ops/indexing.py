@@ -14,7 +14,7 @@ part over the view's dims that has no ints left, where both libraries agree.
 """
 from .. import _dtype
 from ..tensor import Tensor, cast, _wrap_dim, _make_view, _as_array
-from ..autograd.graph import Op, _wrap
+from ..autograd.graph import Op, _wrap, renamed
 from ..autograd.graph_xp import register, xp as _gxp
 from ..autograd.grad_mode import is_grad_enabled
 from ..backend import xp_of, numpy_backend
@@ -833,7 +833,8 @@ def masked_fill(input, mask, value):
     mask = _bool_mask(mask, 'masked_fill', "masked_fill_ only supports boolean masks, but got mask with dtype "
                                            "{dtype}")
     _broadcast(xp_of(input._data), input.shape, mask.shape, 'masked_fill')
-    return Where.apply(mask, _scalar_value(value, input, 'masked_fill_'), input)
+    return renamed(Where.apply(mask, _scalar_value(value, input, 'masked_fill_'), input),
+                   'MaskedFillBackward1' if isinstance(value, Tensor) else 'MaskedFillBackward0')
 
 
 def masked_select(input, mask):

@@ -12,7 +12,7 @@ import math
 import warnings
 from .. import _dtype
 from ..tensor import Tensor, cast
-from ..autograd.graph import Op, _wrap
+from ..autograd.graph import Op, _wrap, renamed
 from ..autograd.graph_xp import register, GraphXP
 from ..backend import xp_of
 from ._util import bind, const, dims, public_names, to_float
@@ -71,6 +71,8 @@ class Sum(Op):
         self.shape, self.axis, self.keep = a.shape, axis, keepdims
         if a.dtype.itemsize == 2 and a.dtype.kind == 'f' or a.dtype == _BF16:
             return a.sum(axis=axis, keepdims=keepdims, dtype='float32').astype(a.dtype)
+        if a.dtype.kind in 'biu':   # callers cast to the result dtype (int64 unless dtype= says otherwise)
+            return xp.asarray(a.sum(axis=axis, keepdims=keepdims, dtype=a.dtype))
         return a.sum(axis=axis, keepdims=keepdims)
 
     def backward(self, xp, g):
@@ -391,7 +393,7 @@ class Prod(Op):
     def forward(self, xp, a, axis, keepdims):
         self.axis, self.keep = axis, keepdims
         self.kshape = _kept_shape(a.shape, axis)
-        y = xp.asarray(a.prod(axis=axis, keepdims=keepdims))
+        y = xp.asarray(a.prod(axis=axis, keepdims=keepdims, dtype=a.dtype if a.dtype.kind in 'biu' else None))
         self.saved = (a, y)
         return y
 
@@ -416,7 +418,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     if isinstance(dim, (tuple, list)):
         raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
     axis = None if dim is None or input._data.ndim == 0 else (_one_dim(dim, input._data.ndim, 'prod'),)
-    return Prod.apply(_sum_dtype(input, dtype), axis=axis, keepdims=bool(keepdim) and dim is not None)
+    out = Prod.apply(_sum_dtype(input, dtype), axis=axis, keepdims=bool(keepdim) and dim is not None)
+    return out if dim is None else renamed(out, 'ProdBackward1')
 
 
 # --- nan-ignoring sums, var and std --------------------------------------------------------------
@@ -439,7 +442,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     input = _tensor(input, 'nansum')
     if input.dtype.kind in 'fc':
         input = _NanToZero.apply(input)
-    return sum(input, dim, keepdim, dtype=dtype)
+    return renamed(sum(input, dim, keepdim, dtype=dtype), 'NansumBackward0')
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
@@ -677,7 +680,9 @@ def _logical(input, dim, keepdim, op):
     a = input._data
     xp = xp_of(a)
     axis = None if dim is None or a.ndim == 0 else dims(dim, a.ndim, op)
-    r = (a.all if op == 'all' else a.any)(axis=axis, keepdims=bool(keepdim) and dim is not None)
+    if isinstance(dim, (tuple, list)) and not dim:
+        axis = ()   # torch's all/any reduce over no dim for dim=(), unlike sum
+    r = (a.all if op == 'all' else a.any)(axis=axis, keepdims=bool(keepdim))
     r = xp.asarray(r)
     if a.dtype == 'uint8':   # torch keeps uint8 for byte tensors
         r = r.astype('uint8')
@@ -841,7 +846,7 @@ def _accurate_cumsum(xp, a, axis):
     10000.0, not 9998.56)."""
     if a.dtype.kind == 'f' and a.dtype.itemsize < 8 or a.dtype == _dtype.bfloat16.np:
         return a.cumsum(axis=axis, dtype='float64').astype(a.dtype)
-    return a.cumsum(axis=axis)
+    return a.cumsum(axis=axis, dtype=a.dtype if a.dtype.kind in 'iu' else None)
 
 
 class CumProd(Op):
@@ -849,7 +854,7 @@ class CumProd(Op):
 
     def forward(self, xp, a, axis):
         self.axis = axis
-        y = a.cumprod(axis=axis)
+        y = a.cumprod(axis=axis, dtype=a.dtype if a.dtype.kind in 'iu' else None)
         self.saved = (a, y)
         return y
 
@@ -900,7 +905,7 @@ def cumsum(input, dim, *, dtype=None):
     input, axis = _cum_args(input, dim, dtype, 'cumsum')
     if input._data.ndim == 0:
         return input * 1 if input._req else _wrap(input._data.copy(), None)
-    return CumSum.apply(input, axis=axis)
+    return renamed(CumSum.apply(input, axis=axis), 'CumsumBackward0')
 
 
 def cumprod(input, dim, *, dtype=None):
@@ -908,7 +913,7 @@ def cumprod(input, dim, *, dtype=None):
     input, axis = _cum_args(input, dim, dtype, 'cumprod')
     if input._data.ndim == 0:
         return input * 1 if input._req else _wrap(input._data.copy(), None)
-    return CumProd.apply(input, axis=axis)
+    return renamed(CumProd.apply(input, axis=axis), 'CumprodBackward0')
 
 
 class CumMax(Op):
@@ -941,7 +946,7 @@ def _cummax(input, dim, lo, op):
         v = input * 1 if input._req else _wrap(a.copy(), xp)
         return _RT[op](v, _wrap(xp.zeros(a.shape, 'int64'), xp))
     v, i = CumMax.apply(input, axis=axis, lo=lo)
-    return _RT[op](v, i)
+    return _RT[op](renamed(v, 'CumminBackward0' if lo else 'CummaxBackward0'), i)
 
 
 def cummax(input, dim):
@@ -990,7 +995,7 @@ def logcumsumexp(input, dim):
     axis = _one_dim(dim, input._data.ndim, 'logcumsumexp')
     if input._data.ndim == 0:
         return input * 1 if input._req else _wrap(input._data.copy(), None)
-    return LogCumSumExp.apply(input, axis=axis)
+    return renamed(LogCumSumExp.apply(input, axis=axis), 'LogcumsumexpBackward0')
 
 
 bind(sum=sum, mean=mean, nansum=nansum, nanmean=nanmean, prod=prod, max=max, min=min, amax=amax, amin=amin,

@@ -12,7 +12,7 @@ input's shape), of a slice a zero padding.
 import operator
 from .. import _dtype
 from ..tensor import Tensor, Size, cast, _make_view, _wrap_dim
-from ..autograd.graph import Op, _wrap
+from ..autograd.graph import Op, _wrap, renamed
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.graph_xp import register
 from ..backend import xp_of
@@ -354,7 +354,8 @@ def squeeze(input, dim=None):
         axes = tuple(sorted({_wrap_dim(operator.index(d), n, 'squeeze') for d in dl}))
         axes = tuple(i for i in axes if n and shape[i] == 1)
     new = tuple(s for i, s in enumerate(shape) if i not in axes)
-    out = Squeeze.apply(input, shape=new)
+    out = renamed(Squeeze.apply(input, shape=new),   # torch's overloads: squeeze(), squeeze(dim), squeeze(dims)
+                  'SqueezeBackward' + ('0' if dim is None else '2' if isinstance(dim, (tuple, list)) else '1'))
     return _view_of(input, out, lambda xp, a: xp.squeeze(a, axes) if axes else xp.reshape(a, new))
 
 

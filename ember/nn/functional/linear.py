@@ -7,7 +7,7 @@ already one einsum per operand.
 """
 from ... import _dtype
 from ...tensor import Tensor
-from ...autograd.graph import Op
+from ...autograd.graph import Op, renamed
 from ...ops.blas import _CPP, _SCALAR, matmul, einsum
 from ...amp import _state as _amp   # autocast: one flag test per call while it is off
 
@@ -159,7 +159,8 @@ def linear(input, weight, bias=None):
             if bs != (ws[0],):
                 bias = bias.expand(ws[0])
         if len(xs) == 1:
-            return Linear.apply(input.unsqueeze(0), weight, *(() if bias is None else (bias,))).squeeze(0)
+            return renamed(Linear.apply(input.unsqueeze(0), weight, *(() if bias is None else (bias,))).squeeze(0),
+                           'SqueezeBackward4')
         if xd.kind not in 'fcV':
             raise RuntimeError(f'"addmm_impl_cpu_" not implemented for \'{_SCALAR[xd.name]}\'')
         return Linear.apply(input, weight, bias) if bias is not None else Linear.apply(input, weight)

@@ -6,7 +6,7 @@ import math
 import warnings
 from ... import _dtype
 from ...tensor import Tensor, cast
-from ...autograd.graph import Op, _wrap
+from ...autograd.graph import Op, _wrap, renamed
 from ...autograd.graph_xp import GraphXP
 from ...autograd.grad_mode import no_grad
 from ...backend import xp_of
@@ -874,3 +874,20 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     if reduction == 'sum':
         return nll.sum()
     return nll[0] if unbatched else nll
+
+
+def _named_loss(fn, node_name):
+    """torch computes these losses in one kernel whose node is named after the loss (it shows in
+    `print(loss)`); ember composes them from ops, so the last node takes that name."""
+    def loss(*args, **kwargs):
+        return renamed(fn(*args, **kwargs), node_name)
+    loss.__name__ = loss.__qualname__ = fn.__name__
+    loss.__doc__, loss.__wrapped__ = fn.__doc__, fn
+    return loss
+
+
+for _fn, _node in (('smooth_l1_loss', 'SmoothL1LossBackward0'), ('huber_loss', 'HuberLossBackward0'),
+                   ('binary_cross_entropy_with_logits', 'BinaryCrossEntropyWithLogitsBackward0'),
+                   ('soft_margin_loss', 'SoftMarginLossBackward0'), ('multi_margin_loss', 'MultiMarginLossBackward0'),
+                   ('multilabel_margin_loss', 'MultilabelMarginLossBackward0')):
+    globals()[_fn] = _named_loss(globals()[_fn], _node)
