@@ -64,9 +64,9 @@ class Op:
                 raise
             raise RuntimeError(_broadcast_message(cls, [a._data] if b is None else [a._data, b._data])) from None
         if not (requires and _enabled.get()):
-            if type(out) is tuple:
-                return tuple(_wrap(o, xp) for o in out)
-            if type(out) is not xp.ndarray:
+            if type(out) is not type(ad):   # several outputs, or a NumPy scalar from a 0-d result
+                if type(out) is tuple:
+                    return tuple(_wrap(o, xp) for o in out)
                 out = xp.asarray(out)
             res = _new_tensor(Tensor)
             res._data = out
