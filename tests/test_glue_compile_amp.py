@@ -352,3 +352,23 @@ def test_adafactor_errors():
         c.grad = T.ones(2, dtype=T.complex64)
         with pytest.raises(RuntimeError, match="Adafactor does not support complex parameters"):
             T.optim.Adafactor([c]).step()
+
+
+def test_cpu_autocast_computes_losses_in_float32():
+    """torch's CPU autocast runs losses in float32 (its fp32 policy): bfloat16 logits give a float32 loss."""
+    import numpy as np
+    import torch
+    import ember
+
+    def run(L):
+        F = L.nn.functional
+        rs = np.random.default_rng(0)
+        lin = L.nn.Linear(3, 4)
+        x = L.tensor(rs.standard_normal((5, 3)).astype(np.float32))
+        y = L.tensor([0, 1, 2, 3, 0])
+        with L.autocast('cpu', dtype=L.bfloat16):
+            out = lin(x)
+            losses = [F.cross_entropy(out, y), F.mse_loss(out, out.detach() * 0), L.nn.CrossEntropyLoss()(out, y),
+                      F.binary_cross_entropy_with_logits(out, L.ones(5, 4)), F.smooth_l1_loss(out, out.detach() * 0)]
+        return [str(out.dtype)] + [str(v.dtype) for v in losses]
+    assert run(ember) == run(torch) == ['torch.bfloat16'] + ['torch.float32'] * 5

@@ -7,6 +7,7 @@ import warnings
 from ... import _dtype
 from ...tensor import Tensor, cast
 from ...autograd.graph import Op, _wrap, renamed
+from ...amp import _state as _amp   # autocast: losses are computed in float32
 from ...autograd.graph_xp import GraphXP
 from ...autograd.grad_mode import no_grad
 from ...backend import xp_of
@@ -876,11 +877,17 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     return nll[0] if unbatched else nll
 
 
-def _named_loss(fn, node_name):
-    """torch computes these losses in one kernel whose node is named after the loss (it shows in
-    `print(loss)`); ember composes them from ops, so the last node takes that name."""
+
+def _torch_loss(fn, node_name=None):
+    """A loss as torch's kernel behaves: under CPU autocast its inputs are computed in float32 (torch's
+    fp32 policy for losses), and, where torch has one kernel and ember composes ops, the last node takes
+    the kernel's name (it shows in `print(loss)`)."""
     def loss(*args, **kwargs):
-        return renamed(fn(*args, **kwargs), node_name)
+        if _amp.cpu_on:
+            args = _amp.upper(*args)
+            kwargs = {k: _amp.upper(v)[0] for k, v in kwargs.items()}
+        out = fn(*args, **kwargs)
+        return renamed(out, node_name) if node_name else out
     loss.__name__ = loss.__qualname__ = fn.__name__
     loss.__doc__, loss.__wrapped__ = fn.__doc__, fn
     return loss
@@ -889,5 +896,8 @@ def _named_loss(fn, node_name):
 for _fn, _node in (('smooth_l1_loss', 'SmoothL1LossBackward0'), ('huber_loss', 'HuberLossBackward0'),
                    ('binary_cross_entropy_with_logits', 'BinaryCrossEntropyWithLogitsBackward0'),
                    ('soft_margin_loss', 'SoftMarginLossBackward0'), ('multi_margin_loss', 'MultiMarginLossBackward0'),
-                   ('multilabel_margin_loss', 'MultilabelMarginLossBackward0')):
-    globals()[_fn] = _named_loss(globals()[_fn], _node)
+                   ('multilabel_margin_loss', 'MultilabelMarginLossBackward0'), ('mse_loss', None), ('l1_loss', None),
+                   ('cross_entropy', None), ('nll_loss', None), ('binary_cross_entropy', None), ('kl_div', None),
+                   ('cosine_embedding_loss', None), ('hinge_embedding_loss', None), ('poisson_nll_loss', None),
+                   ('margin_ranking_loss', None), ('triplet_margin_loss', None), ('ctc_loss', None)):
+    globals()[_fn] = _torch_loss(globals()[_fn], _node)
