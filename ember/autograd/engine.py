@@ -6,6 +6,7 @@ No recursion (deep graphs are fine) and no separate topological sort. A node who
 complete and whose successor is the only one pending skips the heap (the chain case).
 """
 import heapq
+import itertools
 from .graph import _wrap
 from .grad_mode import _enabled
 from ..backend import xp_of, _BY_ARRAY_TYPE
@@ -59,6 +60,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
 
         heappop, pending_pop, leaf_get, xp_get = heapq.heappop, pending.pop, leaf_grads.get, _BY_ARRAY_TYPE.get
         anomaly = _anomaly   # the list itself: the flag is read per node
+        g_type = bxp = None
         node = None
         while node is not None or heap:
             if node is None:   # else: the chain fast path below handed us the next node directly
@@ -66,8 +68,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                 g = pending_pop(node)
             # g: the gradient of a one-output node; multi-output nodes (out_meta set) pend a list
             grads = None
-            multi = node.out_meta is not None
-            if multi or node.out_hooks or capture is not None:
+            if node.out_meta is not None or node.out_hooks or capture is not None:
+                multi = node.out_meta is not None
                 grads = g if multi else [g]
                 if node.out_hooks:
                     grads = _run_output_hooks(node, grads, graph_mode, shared)
@@ -95,7 +97,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                 finally:
                     node.saved = raw
             else:
-                bxp = xp_get(type(g)) or xp_of(g)
+                if type(g) is not g_type:   # the array module, looked up again only when the array type changes
+                    g_type = type(g)
+                    bxp = xp_get(g_type) or xp_of(g)
                 in_grads = node.backward(bxp, g) if grads is None else node.backward(bxp, *grads)
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
@@ -108,18 +112,12 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                 check_node_outputs(node, in_grads)
             if saved and not retain_graph:
                 node.release()
-            shapes = node.in_shapes
             nxt = None
-            i = -1
-            for parent in node.parents:
-                i += 1
-                if parent is None:
+            for parent, g, shape in zip(node.parents, in_grads, node.in_shapes or _NO_SHAPES):
+                if parent is None or g is None:
                     continue
-                g = in_grads[i]
-                if g is None:
-                    continue
-                if shapes is not None and g.shape != shapes[i]:
-                    g = sum_to(gxp if graph_mode else xp_of(g), g, shapes[i])
+                if shape is not None and g.shape != shape:
+                    g = sum_to(gxp if graph_mode else xp_of(g), g, shape)
                 if type(parent) is tuple:
                     p, nr = parent
                     # Chain fast path: a parent not yet pending and newer than everything on the heap
@@ -161,6 +159,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
         return results
     finally:
         _enabled.reset(token)
+
+
+_NO_SHAPES = itertools.repeat(None)   # in_shapes of a node that records none (endless: zip stops at parents)
 
 
 def _add_pending(pending, heap, node, nr, g):
