@@ -597,6 +597,8 @@ def _as_array(data, dt=None, xp=numpy_backend):
         a = data._data
     elif isinstance(data, (list, tuple)) and _has_tensor(data):
         a = xp.array(_unwrap_nested(data))
+        if dt is None:   # tensors keep their dtype, Python numbers count as in torch (2.5 is the default float)
+            dt = _infer_dtype(data)
     else:
         a = data
     if dt is None:

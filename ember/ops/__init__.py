@@ -54,7 +54,7 @@ _ALSO_OUT = ('sum', 'prod', 'nansum', 'mean', 'nanmean', 'std', 'var', 'max', 'm
 def add_out_support(namespace):
     """Wrap every public function in namespace that takes torch's out= keyword."""
     for k, v in list(namespace.items()):
-        code = getattr(v, '__code__', None)
+        code = getattr(getattr(v, '__wrapped__', v), '__code__', None)   # through numpy_aliases' wrapper
         if code is None or k.startswith('_'):
             continue
         has_out = 'out' in code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]

@@ -134,6 +134,28 @@ def dims(dim, ndim, op=''):
     return (_wrap_dim(dim, ndim, op),)
 
 
+def numpy_aliases(namespace, *names):
+    """torch's argument parser also takes NumPy's names, axis for dim and keepdims for keepdim
+    (x.sum(axis=0, keepdims=True)): wrap the named functions of a module namespace to accept them."""
+    import functools
+    import inspect
+    for name in names:
+        fn = namespace[name]
+        params = inspect.signature(fn).parameters
+        aliases = tuple((np_name, name_) for np_name, name_ in (('axis', 'dim'), ('keepdims', 'keepdim'))
+                        if name_ in params)
+
+        def wrapper(*args, __fn=fn, __aliases=aliases, **kwargs):
+            if kwargs:
+                for np_name, name_ in __aliases:
+                    if np_name in kwargs:
+                        if name_ in kwargs:
+                            raise TypeError(f"{__fn.__name__}() got multiple values for argument '{name_}'")
+                        kwargs[name_] = kwargs.pop(np_name)
+            return __fn(*args, **kwargs)
+        namespace[name] = functools.wraps(fn)(wrapper)
+
+
 def bind(**methods):
     """Make functions Tensor methods too (one definition, function and method form)."""
     for name, fn in methods.items():

@@ -18,6 +18,8 @@ def _new(a, requires_grad=False):
 
 def _size(size, op):
     """zeros(2, 3), zeros((2, 3)), zeros([2, 3]) and zeros(torch.Size([2, 3])) all mean shape (2, 3)."""
+    if not isinstance(size, (tuple, list)) or len(size) == 0:   # zeros() names no size; zeros(()) is 0-d
+        raise TypeError(f'{op}() missing 1 required positional arguments: "size"')
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
     try:
@@ -80,6 +82,26 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
     return _new(_xp(device).asarray(s, dtype=dt.np), requires_grad)
 
 
+_C_TYPE = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16',
+           'int64': 'int64_t', 'int32': 'int', 'int16': 'int16_t', 'int8': 'int8_t', 'uint8': 'uint8_t'}
+
+
+def _check_fits(value, dt):
+    """torch refuses a finite fill value outside the dtype's range (inf and nan fill floats)."""
+    if isinstance(value, bool) or dt.kind not in 'fi' or dt.name not in _C_TYPE:
+        return
+    if isinstance(value, float) and not math.isfinite(value):
+        if dt.kind == 'f' or dt.name not in _C_TYPE:
+            return
+    elif isinstance(value, (int, float)):
+        info = _dtype.finfo(dt) if dt.kind == 'f' else _dtype.iinfo(dt)
+        if info.min <= value <= info.max:
+            return
+    else:
+        return
+    raise RuntimeError(f"value cannot be converted to type {_C_TYPE[dt.name]} without overflow")
+
+
 def _filled(op, value, size, dtype, device, requires_grad):
     xp = _xp(device)
     dt = to_dtype(dtype) or _dtype._default[0]
@@ -89,6 +111,7 @@ def _filled(op, value, size, dtype, device, requires_grad):
     elif value == 0:
         a = xp.zeros(shape, dt.np)
     else:
+        _check_fits(value, dt)
         a = xp.full(shape, value, dt.np)
     return _new(a, requires_grad)
 
@@ -188,15 +211,23 @@ def _float_range(xp, start, step, n, np_dtype):
     return xp.where(vec, _fma(lane, step, base), _fma(step, i, start)).astype(np_dtype)
 
 
-def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def arange(start=None, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """torch.arange: values from start to end (exclusive) by step. Integer arguments give int64, a float gives
     the default float dtype; an integer dtype truncates the arguments first, as torch does."""
     if end is None:
+        if start is None:
+            raise TypeError('arange() missing 1 required positional arguments: "end"')
         start, end = 0, start
+    elif start is None:   # arange(end=5)
+        start = 0
+    if dtype is not None and to_dtype(dtype) == _dtype.bool_:
+        raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     args = [x.item() if isinstance(x, Tensor) else x.item() if hasattr(x, 'item') else x for x in (start, end, step)]
     integral = all(isinstance(x, int) for x in args)
     dt = to_dtype(dtype) or (_dtype.int64 if integral else _dtype._default[0])
     start, end, step = args
+    if not all(math.isfinite(x) for x in (start, end)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
     if (end - start) * step < 0:
@@ -220,9 +251,16 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     """torch.range (deprecated in torch): like arange but includes end."""
     if end is None:
-        start, end = 0, start
-    n = int(math.floor((end - start) / step)) + 1
+        raise TypeError('range() missing 1 required positional arguments: "end"')
     dt = to_dtype(dtype) or _dtype._default[0]
+    if dt == _dtype.bool_:
+        raise NotImplementedError("\"range_cpu\" not implemented for 'Bool'")
+    start, end, step = (x.item() if hasattr(x, 'item') else x for x in (start, end, step))
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    n = int(math.floor((end - start) / step)) + 1
     return _new((start + step * _xp(device).arange(n, dtype='float64')).astype(dt.np), requires_grad)
 
 
@@ -261,6 +299,15 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False):
     dt = to_dtype(dtype) or _dtype._default[0]
+    if dt.kind in 'biu' and steps > 1:
+        # torch's integer kernel: start and end converted to the dtype first, the exponents in double
+        # (counting up from start for the first half, down from end for the rest), pow, then truncation
+        xp = _xp(device)
+        s, e = (float(math.trunc(x.item() if isinstance(x, Tensor) else x)) for x in (start, end))
+        step = (e - s) / (steps - 1)
+        i = xp.arange(steps, dtype='float64')
+        exps = xp.where(i < steps // 2, s + step * i, e - step * (steps - 1 - i))
+        return _new(xp.power(float(base), exps).astype(dt.np), requires_grad)
     exps = linspace(start, end, steps, dtype=_dtype.float64)._data
     return _new((base ** exps).astype(dt.np), requires_grad)
 

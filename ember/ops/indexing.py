@@ -335,13 +335,25 @@ def _value_for(self, value, xp, index, advanced):
             return value
         # torch casts for basic indices and for x[bool_mask] = 0-d tensor (its masked_fill path); an
         # advanced index otherwise goes to index_put_, which refuses a different dtype
-        if advanced and not (value.ndim == 0 and _is_single_mask(index)):
+        if advanced and _torch_advanced(index) and not (value.ndim == 0 and _is_single_mask(index)):
             raise RuntimeError(f"Index put requires the source and destination dtypes match, got {_tname(self)} "
                                f"for the destination and {_tname(value)} for the source.")
         return cast(value, self.dtype)
     if isinstance(value, (bool, int, float, complex)):
         return const(value, self._data.dtype, xp)
     return _wrap(_as_array(value, self.dtype, xp), None)
+
+
+def _torch_advanced(index):
+    """Whether torch takes index_put_'s path: a tensor or sequence index. NumPy integer scalars index like
+    ints, and so does a lone Python bool (in a tuple, torch makes a bool an index tensor)."""
+    if isinstance(index, bool):
+        return False
+    items = index if type(index) is tuple else (index,)
+    return any(isinstance(i, bool) or
+               not (i is None or i is Ellipsis or isinstance(i, (slice, int)) or
+                    (hasattr(i, 'dtype') and getattr(i, 'ndim', 1) == 0 and not isinstance(i, Tensor)))
+               for i in items)
 
 
 def _is_single_mask(index):
@@ -406,6 +418,9 @@ def _scalar_value(value, t, op):
             raise RuntimeError(f"{op} only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value.ndim} dimension(s).")
         return cast(value, t.dtype)
+    if isinstance(value, float) and t.dtype.kind == 'i':
+        from .creation import _check_fits   # NaN, inf or out of range: torch refuses rather than wrapping
+        _check_fits(value, t.dtype)
     return const(value, t._data.dtype, xp_of(t._data))
 
 
@@ -655,7 +670,10 @@ def index_select(input, dim, index, *, out=None):
     input, dim, idx = _dim_index('index_select', input, dim, index,
                                  msg="index_select(): Expected dtype int32 or int64 for index")
     size = input.shape[dim] if input.ndim else 1
-    if idx.size and (int(idx.max()) >= size or int(idx.min()) < -size):
+    if idx.size and (int(idx.max()) >= size or int(idx.min()) < 0):   # torch refuses negative indices here
+        if dim == 1:   # torch's dim-1 kernel reports it differently
+            bad = int(idx.max()) if int(idx.max()) >= size else int(idx.min())
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
         raise IndexError("index out of range in self")
     if input.ndim == 0:
         return _view(IndexSelect.apply(_as_1d(input), idx=(idx,)), (0, Ellipsis))
@@ -680,12 +698,30 @@ def _index_write(op, cls, input, dim, index, v, accumulate, int32=True, idx_msg=
     return cls.apply(input, v, steps=((_FULL,) * dim + (idx,),), accumulate=accumulate)
 
 
+def _no_negative(input, dim, index, prefix, exc, msg=None):
+    """index_add and index_copy take indices in [0, size) only (index_fill and index_select differ)."""
+    if not (isinstance(index, Tensor) and isinstance(input, Tensor)) or index._data.dtype.kind not in 'iu':
+        return   # the shared checks report these
+    idx = index._data
+    d = _wrap_dim(dim, input.ndim, prefix)
+    size = input.shape[d] if input.ndim else 1
+    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= size):
+        bad = int(idx.min()) if int(idx.min()) < 0 else int(idx.max())
+        raise exc(msg or f"{prefix if prefix.endswith(' ') else ''}index {bad} is out of bounds for dimension {d} "
+                         f"with size {size}")
+
+
 def index_add(input, dim, index, source, *, alpha=1):
     """torch.index_add: a copy of input with alpha * source added at the indices of dim (repeats accumulate)."""
     source = _tensor(source, 'index_add', 'source')
     if source._data.dtype != _tensor(input, 'index_add')._data.dtype:
         raise RuntimeError(f"index_add_(): self ({_tname(input)}) and source ({_tname(source)}) must have the same "
                            "scalar type")
+    # torch's kernels differ: alpha 1 along the first or last dim of a 2-D+ tensor reports a RuntimeError
+    nd = input.ndim if isinstance(input, Tensor) else 0
+    edge = nd > 1 and isinstance(dim, int) and dim % nd in (0, nd - 1)
+    _no_negative(input, dim, index, 'index_add', RuntimeError if alpha == 1 and edge else IndexError,
+                 None if alpha == 1 and edge else "index out of range in self")
     if alpha != 1:
         source = mul(source, alpha)
     return _index_write('index_add_', IndexAdd, input, dim, index, source, True)
@@ -697,6 +733,7 @@ def index_copy(input, dim, index, source):
     if source._data.dtype != _tensor(input, 'index_copy')._data.dtype:
         raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
                            f"{_tname(input)} and (source) {_tname(source)}")
+    _no_negative(input, dim, index, 'index_copy_(): ', IndexError)
     return _index_write('index_copy_', IndexCopy, input, dim, index, source, False, int32=False,
                         idx_msg="index_copy_(): Expected a long tensor for index, but got "
                                 f"{_tname(index) if isinstance(index, Tensor) else ''}")

@@ -15,7 +15,7 @@ from ..tensor import Tensor, cast
 from ..autograd.graph import Op, _wrap, renamed
 from ..autograd.graph_xp import register, GraphXP
 from ..backend import xp_of
-from ._util import bind, const, dims, public_names, to_float
+from ._util import bind, const, dims, numpy_aliases, public_names, to_float
 
 def _tensor(x, op):
     if isinstance(x, Tensor):
@@ -224,6 +224,8 @@ def _empty_check(t, axis, op, exc=RuntimeError):
 
 def _one_dim(dim, ndim, op):
     """One dim as a non-negative axis (0 for a 0-d tensor, where torch accepts 0 and -1)."""
+    if isinstance(dim, (tuple, list)):   # these ops take exactly one int dim in torch
+        raise TypeError(f"{op}(): argument 'dim' must be int, not {type(dim).__name__}")
     return dims(dim, ndim, op)[0]
 
 
@@ -345,6 +347,8 @@ def _arg(input, dim, keepdim, lo, op):
     input = _tensor(input, op)
     a = input._data
     xp = xp_of(a)
+    if a.dtype == bool and not isinstance(dim, (tuple, list)):
+        raise RuntimeError(f"{op}(): does not support bool input")
     if dim is None:
         _empty_check(input, None, op, IndexError)
         i = a.argmin() if lo else a.argmax()
@@ -451,6 +455,9 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     if input.dtype.kind not in 'fc':
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
                            f"{_type_word(input.dtype)}")
+    if dtype is not None and not (_dtype.to_dtype(dtype).is_floating_point or _dtype.to_dtype(dtype).is_complex):
+        raise RuntimeError(f"nanmean(): could not infer output dtype. Optional dtype must be either a floating "
+                           f"point or complex dtype. Got: {_type_word(_dtype.to_dtype(dtype))}")
     from .elementwise import isnan, logical_not
     n = sum(logical_not(isnan(input)), dim, keepdim)
     return nansum(input, dim, keepdim, dtype=dtype) / n
@@ -502,7 +509,7 @@ def _var_args(op, input, dim, unbiased, keepdim, correction):
     axis = None if dim is None or input._data.ndim == 0 else dims(dim, input._data.ndim, op)
     if _count(input._data.shape, axis) - correction <= 0:
         warnings.warn(f"{op.split('_')[0]}(): degrees of freedom is <= 0. Correction should be strictly less "
-                      "than the reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
+                      "than the reduction factor (input numel divided by output numel).", UserWarning, stacklevel=4)
     return input, axis, bool(keepdim), correction
 
 
@@ -626,7 +633,9 @@ def norm(input, p='fro', dim=None, keepdim=False, out=None, dtype=None):
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{_type_word(input.dtype)}")
     nd = input._data.ndim
-    axis = None if dim is None or nd == 0 else dims(dim, nd, 'norm')
+    axis = None if dim is None else dims(dim, nd, 'norm')   # validated even for a 0-d input, as in torch
+    if nd == 0:
+        axis = None
     keep = bool(keepdim)
     if p == 'nuc':
         return _nuclear(input, axis, keep)
@@ -634,13 +643,18 @@ def norm(input, p='fro', dim=None, keepdim=False, out=None, dtype=None):
         p = 2
     if not isinstance(p, (int, float)):
         raise RuntimeError(f"norm: p must be 'fro', 'nuc' or a number, got {p!r}")
+    if (p < 0 or math.isinf(p)) and input._data.size == 0:
+        # max, min and negative powers have no identity: reducing over an empty dim is an error
+        pw = ('-' if p < 0 else '') + 'inf' if math.isinf(p) else f'{p:g}'
+        if axis is None:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {pw} norm on an empty tensor because the "
+                               f"operation does not have an identity")
+        for d in axis:
+            if input._data.shape[d] == 0:
+                raise RuntimeError(f"linalg.vector_norm cannot compute the {pw} norm on the dimension {d}because "
+                                   f"this dimension is empty and the operation does not have an identity")
     if math.isinf(p):
         from .elementwise import abs as _abs
-        if input._data.size == 0 and p < 0:
-            raise RuntimeError("linalg.vector_norm cannot compute the -inf norm on an empty tensor because the "
-                               "operation does not have an identity")
-        if input._data.size == 0:
-            return sum(_abs(input), dim, keepdim)
         return AMax.apply(_abs(input), axis=axis, keepdims=keep, lo=p < 0)
     return Norm.apply(input, p=p, axis=axis, keepdims=keep)
 
@@ -733,8 +747,12 @@ def _median_whole(input, op, ignore_nan):
     flat = _Reshape.apply(input, shape=(a.size,)) if a.ndim != 1 else input
     if a.size == 0:
         # torch gives NaN for floats and the lowest value of an integer type
-        empty = xp.nan if input.dtype.kind in 'fc' else xp.iinfo(a.dtype).min
+        empty = xp.nan if input.dtype.kind in 'fc' else True if a.dtype == bool else xp.iinfo(a.dtype).min
+        if input._req:   # NaN, still connected to the graph (a zero-size gradient) as in torch
+            return Sum.apply(input, axis=None, keepdims=False) * empty
         return _wrap(xp.asarray(empty, dtype=a.dtype), xp)
+    if a.dtype == bool:
+        raise NotImplementedError('"median_cpu" not implemented for \'Bool\'')
     ik = _median_index(xp, flat._data, 0, ignore_nan)
     return AMedian.apply(flat, idx=ik, shape=a.shape)
 
@@ -775,12 +793,18 @@ def _pick_dim(input, dim, keepdim, op, index_fn):
     xp = xp_of(a)
     if a.ndim == 0:
         _one_dim(dim, 0, op)
+        if a.dtype == bool and op != 'mode':
+            raise NotImplementedError('"median_out" not implemented for \'Bool\'')
         return _RT[op](_wrap(a.copy(), xp) if not input._req else input * 1, _wrap(xp.zeros((), 'int64'), xp))
     axis = _one_dim(dim, a.ndim, op)
     _empty_check(input, (axis,), op)
+    if a.dtype == bool and op != 'mode':
+        raise NotImplementedError('"median_out" not implemented for \'Bool\'')
     if a.size == 0:
         shape = _kept_shape(a.shape, (axis,)) if keepdim else _drop(a.shape, (axis,))
-        return _RT[op](_wrap(xp.zeros(shape, a.dtype), xp), _wrap(xp.zeros(shape, 'int64'), xp))
+        # a reshape of no elements keeps the values connected to the graph, as torch's are
+        v = _Reshape.apply(input, shape=shape) if input._req else _wrap(xp.zeros(shape, a.dtype), xp)
+        return _RT[op](v, _wrap(xp.zeros(shape, 'int64'), xp))
     ik = index_fn(xp, a, axis)
     v, i = PickDim.apply(input, ik, axis=axis, keepdims=bool(keepdim))
     return _RT[op](v, i)
@@ -846,7 +870,7 @@ def _accurate_cumsum(xp, a, axis):
     10000.0, not 9998.56)."""
     if a.dtype.kind == 'f' and a.dtype.itemsize < 8 or a.dtype == _dtype.bfloat16.np:
         return a.cumsum(axis=axis, dtype='float64').astype(a.dtype)
-    return a.cumsum(axis=axis, dtype=a.dtype if a.dtype.kind in 'iu' else None)
+    return a.cumsum(axis=axis, dtype=a.dtype if a.dtype.kind in 'biu' else None)
 
 
 class CumProd(Op):
@@ -854,7 +878,7 @@ class CumProd(Op):
 
     def forward(self, xp, a, axis):
         self.axis = axis
-        y = a.cumprod(axis=axis, dtype=a.dtype if a.dtype.kind in 'iu' else None)
+        y = a.cumprod(axis=axis, dtype=a.dtype if a.dtype.kind in 'biu' else None)
         self.saved = (a, y)
         return y
 
@@ -897,6 +921,8 @@ def _cumprod_grad_products(xp, g, x, ax):
 def _cum_args(input, dim, dtype, op):
     input = _tensor(input, op)
     axis = _one_dim(dim, input._data.ndim, op)
+    if dtype is not None and _dtype.to_dtype(dtype) == _dtype.bool_ and input._data.size:
+        raise NotImplementedError(f"\"{op}_out_cpu\" not implemented for 'Bool'")
     return _sum_dtype(input, dtype), axis
 
 
@@ -990,14 +1016,17 @@ class LogCumSumExp(Op):
 def logcumsumexp(input, dim):
     """torch.logcumsumexp: log(cumsum(exp(input))) along dim, computed without overflow."""
     input = _tensor(input, 'logcumsumexp')
+    axis = _one_dim(dim, input._data.ndim, 'logcumsumexp')   # torch checks dim before dtype
     if input.dtype.kind not in 'fc':
         raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{_type_word(input.dtype)}'")
-    axis = _one_dim(dim, input._data.ndim, 'logcumsumexp')
     if input._data.ndim == 0:
         return input * 1 if input._req else _wrap(input._data.copy(), None)
     return renamed(LogCumSumExp.apply(input, axis=axis), 'LogcumsumexpBackward0')
 
 
+numpy_aliases(globals(), 'sum', 'mean', 'nansum', 'nanmean', 'prod', 'max', 'min', 'amax', 'amin', 'argmax',
+              'argmin', 'aminmax', 'var', 'std', 'var_mean', 'std_mean', 'logsumexp', 'all', 'any', 'count_nonzero',
+              'median', 'nanmedian', 'mode', 'cumsum', 'cumprod', 'cummax', 'cummin', 'logcumsumexp')
 bind(sum=sum, mean=mean, nansum=nansum, nanmean=nanmean, prod=prod, max=max, min=min, amax=amax, amin=amin,
      argmax=argmax, argmin=argmin, aminmax=aminmax, var=var, std=std, logsumexp=logsumexp, norm=norm, all=all,
      any=any, count_nonzero=count_nonzero, median=median, nanmedian=nanmedian, mode=mode, cumsum=cumsum,

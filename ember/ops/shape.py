@@ -16,7 +16,7 @@ from ..autograd.graph import Op, _wrap, renamed
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.graph_xp import register
 from ..backend import xp_of
-from ._util import bind, public_names
+from ._util import bind, numpy_aliases, public_names
 
 
 def _tensor(x, op, arg='input'):
@@ -616,8 +616,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         r = repeats._data
         if r.ndim > 1:
             raise RuntimeError("repeat_interleave: repeats must be 0-dim or 1-dim tensor")
-        if r.dtype.kind not in 'iu':
-            raise RuntimeError(f"repeat_interleave: repeats has to be Long or Int tensor, got {repeats.dtype}")
+        if r.dtype not in ('int32', 'int64'):   # torch's kernel is dispatched for Int and Long only
+            from .reduction import _type_word
+            raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{_type_word(repeats.dtype)}'")
         counts = [int(c) for c in r.reshape(-1).tolist()]
         if len(counts) == 1:
             counts = counts * n
@@ -890,9 +891,12 @@ def tensor_split(input, indices_or_sections, dim=0):
         s = int(s._data) if s.ndim == 0 else [int(i) for i in s._data.tolist()]
     if isinstance(s, (tuple, list)):
         bounds = [min(max(operator.index(i) + (n if i < 0 else 0), 0), n) for i in s]
-        bounds = [max(b, bounds[k - 1]) if k else b for k, b in enumerate(bounds)]
-        for k in range(1, len(bounds)):
-            bounds[k] = max(bounds[k], bounds[k - 1])
+        if any(b < a for a, b in zip(bounds, bounds[1:])):
+            # torch slices input[b[k-1]:b[k]] as given: a falling index gives an empty piece, and the next
+            # piece starts back at it (pieces may overlap, so they are separate views, not one Split)
+            edges = [0] + bounds + [n]
+            lead = (slice(None),) * ax
+            return tuple(input[lead + (slice(lo, max(lo, hi)),)] for lo, hi in zip(edges, edges[1:]))
     else:
         s = operator.index(s)
         if s <= 0:
@@ -1460,6 +1464,8 @@ def _method_repeat_interleave(self, repeats, dim=None, *, output_size=None):
     return repeat_interleave(self, repeats, dim, output_size=output_size)
 
 
+numpy_aliases(globals(), 'cat', 'stack', 'squeeze', 'unsqueeze')
+concat = concatenate = cat
 bind(view=view, view_as=view_as, reshape=reshape, reshape_as=reshape_as, permute=_method_permute,
      transpose=transpose, swapaxes=swapaxes, swapdims=swapdims, t=t, adjoint=adjoint, squeeze=squeeze,
      unsqueeze=unsqueeze, expand=expand, expand_as=expand_as, broadcast_to=broadcast_to, movedim=movedim,

@@ -13,7 +13,7 @@ from .._dtype import _FROM_NP
 from ..tensor import Tensor, _wrap_dim
 from ..autograd.graph import Op, _wrap
 from ..backend import xp_of
-from ._util import bind, public_names
+from ._util import bind, numpy_aliases, public_names
 from .reduction import PickDim, _TakeAlong, _return_type, _empty_check, _type_word
 
 _RT = {n: _return_type(n) for n in ('sort', 'topk', 'kthvalue')}
@@ -452,7 +452,7 @@ def bincount(input, weights=None, minlength=0):
         if w.ndim != 1 or w.shape[0] != a.shape[0]:
             raise RuntimeError("bincount: weights should be 1-d and have the same length as input")
     r = xp.bincount(a, weights=None if w is None else w.astype('float64'), minlength=minlength)
-    if w is None:
+    if w is None or a.size == 0:   # torch counts an empty input as int64 zeros, weights or not
         return _wrap(r.astype('int64', copy=False), xp)
     return _wrap(r.astype('float32' if w.dtype == 'float32' else 'float64'), xp)
 
@@ -786,6 +786,7 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     return (step / 2. * pair).cumsum(axis)
 
 
+numpy_aliases(globals(), 'sort', 'argsort', 'topk', 'kthvalue', 'quantile', 'nanquantile', 'diff')
 bind(sort=sort, argsort=argsort, msort=msort, topk=topk, kthvalue=kthvalue, unique=unique,
      unique_consecutive=unique_consecutive, histc=histc, histogram=histogram, bincount=bincount,
      quantile=quantile, nanquantile=nanquantile, diff=diff)

@@ -13,34 +13,14 @@ __all__ = ['Adafactor']
 
 
 class Adafactor(Optimizer):
-    r"""Implements Adafactor algorithm.
+    """Adafactor (Shazeer and Stern, 2018) with torch's defaults and torch's reading of the paper.
 
-    For further details regarding the algorithm we refer to `Adafactor: Adaptive Learning Rates with
-    Sublinear Memory Cost`_.
-
-    Args:
-        params (iterable): iterable of parameters or named_parameters to optimize
-            or iterable of dicts defining parameter groups
-        lr (float, Tensor, optional): unlike other optimizers, Adafactor does not require a
-            learning rate, and Noam Shazeer and Mitchell Stern do not use lr at all.
-            Deviating from the paper, this implementation uses lr for applying weight
-            decay and as the maximum value for relative step size rho_t. Note that in
-            the paper, a constant of 0.01 is used as the maximum value for relative
-            step size, and so we set 0.01 as the default value. (default: 1e-2)
-        beta2_decay (float, optional): the decay rate of beta2. beta2 standardly refers
-            to the coefficient used for computing the running average of the gradient
-            squared. (default: -0.8)
-        eps (Tuple[float, float], optional): epsilon1 is the term added to the denominator
-            of the update calculation to improve numerical stability. This use of epsilon1
-            deviates from the algorithm written in the paper! See note below for more details.
-            epsilon2 is the term used to avoid having too small a weight update when applying
-            parameter scaling. (default: (None, 1e-3))
-        d (float, optional): the clipping threshold, used to avoid larger-than-desired
-            updates.
-        weight_decay (float, optional): weight decay coefficient (default: 1e-2)
-        foreach (bool, optional): accepted; ember has one path.
-        maximize (bool, optional): maximize the objective with respect to the
-            params, instead of minimizing (default: False)
+    Matrices (and stacks of them) keep only running row and column means of the squared gradient, so the
+    second moment costs O(rows + cols) per matrix; vectors keep a full running mean. Per step: beta2_t
+    follows step ** beta2_decay, the relative step size is min(lr, 1/sqrt(step)) scaled by the parameter's
+    RMS (at least eps[1]), the update is clipped by its RMS over d, and weight decay shrinks the
+    parameter by lr * weight_decay. eps[0] (None: the dtype's machine epsilon) floors the second
+    moment. foreach is accepted (ember has one code path); maximize ascends instead.
     """
 
     def __init__(self, params, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0, *,
