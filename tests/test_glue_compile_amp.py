@@ -372,3 +372,148 @@ def test_cpu_autocast_computes_losses_in_float32():
                       F.binary_cross_entropy_with_logits(out, L.ones(5, 4)), F.smooth_l1_loss(out, out.detach() * 0)]
         return [str(out.dtype)] + [str(v.dtype) for v in losses]
     assert run(ember) == run(torch) == ['torch.bfloat16'] + ['torch.float32'] * 5
+
+
+# --- GradScaler and DistributedSampler: black-box comparisons of edge cases ---------------------------
+def _outcome(f):
+    """f()'s result, or its exception as (class name, message), so torch and ember runs compare as data."""
+    try:
+        return ('ok', f())
+    except Exception as e:  # noqa: BLE001  (the class is part of what is compared)
+        return (type(e).__name__, str(e))
+
+
+def _scaler_edge_run(T):
+    log = []
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    opt = T.optim.SGD([x], lr=1.0)
+    s = T.amp.GradScaler('cpu', init_scale=0.1)
+    log.append((s.get_scale(), s.state_dict()))     # before scale(): the init value as given
+    log.append(_outcome(lambda: s.unscale_(opt)))
+    log.append(_outcome(lambda: s.update()))
+    log.append(_outcome(lambda: T.amp.GradScaler('cpu').step(opt, closure=None)))
+    y = s.scale(x.sum())
+    log.append((s.get_scale(), y.dtype == T.float32, y.item()))   # after: rounded to float32
+    log.append(_outcome(lambda: s.update()))        # no inf checks recorded yet
+    log.append(_outcome(lambda: s.step(opt)))       # no gradients at all
+    for out in (T.tensor([1, 2]), T.tensor([1.0], dtype=T.float64), T.tensor([1.0], dtype=T.float16)):
+        r = s.scale(out)
+        log.append((str(r.dtype), r.tolist()))
+    log.append([type(s.scale(v)).__name__ for v in ((t for t in [x]), {'a': x}, [], (x, [x]))])
+    log.append(_outcome(lambda: s.scale([x, 3.0])))
+    for ns in (2.5, T.tensor(4.0), T.tensor(5, dtype=T.int64), T.tensor([4.0]), T.tensor([4.0, 5.0]),
+               T.tensor(4.0, requires_grad=True)):
+        log.append(_outcome(lambda: (s.update(new_scale=ns), s.get_scale())[1]))
+    for bad in (dict(growth_factor=1.0), dict(backoff_factor=1.0)):
+        log.append(_outcome(lambda: T.amp.GradScaler('cpu', **bad)))
+    log.append(_outcome(lambda: T.amp.GradScaler('cpu', enabled=False).get_growth_factor()))
+    # fp16 gradients are refused and left untouched; float64 ones are unscaled
+    for dt in (T.float16, T.float64):
+        p = T.tensor([1.0, 2.0], dtype=dt, requires_grad=True)
+        o = T.optim.SGD([p], lr=0.1)
+        sc = T.amp.GradScaler('cpu', init_scale=3.0)
+        sc.scale(p.sum() * 1.0).backward()
+        log.append((_outcome(lambda: sc.step(o)), p.grad.tolist(), p.tolist()))
+    # odd factors: every scale value goes through float32; growth that overflows keeps the old scale
+    s = T.amp.GradScaler('cpu', init_scale=3.0, growth_factor=1.7, backoff_factor=0.3, growth_interval=1)
+    for g in (1.0, float('inf'), 1.0, 1.0, float('nan'), 1.0, 1.0):
+        s.scale(x.sum())
+        x.grad = T.tensor([g, 1.0])
+        s.step(opt)
+        s.update()
+        log.append(s.state_dict())
+    s = T.amp.GradScaler('cpu', init_scale=3e38, growth_interval=1)
+    s.scale(x.sum())
+    x.grad = T.ones(2)
+    s.step(opt)
+    s.update()
+    log.append(s.state_dict())
+    # a scale below 1 can overflow a gradient while unscaling: torch checks the scaled values, so it steps
+    s = T.amp.GradScaler('cpu', init_scale=1.0)
+    s.scale(x.sum())
+    s.update(new_scale=0.5)
+    x.grad = T.tensor([2e38, 1.0])
+    s.unscale_(opt)
+    log.append((x.grad.tolist(), s.step(opt), x.tolist()))
+    log.append(_outcome(lambda: s.unscale_(opt)))
+    s.update()
+    log.append(s.state_dict())
+    # two optimizers: an inf in one skips only its step, but backs the shared scale off
+    a, b = T.tensor([1.0], requires_grad=True), T.tensor([1.0], requires_grad=True)
+    oa, ob = T.optim.SGD([a], lr=1.0), T.optim.SGD([b], lr=1.0)
+    s = T.amp.GradScaler('cpu', init_scale=2.0, growth_interval=1)
+    s.scale(a.sum())
+    a.grad, b.grad = T.tensor([float('inf')]), T.tensor([4.0])
+    s.step(oa)
+    s.step(ob)
+    s.update()
+    log.append((a.tolist(), b.tolist(), s.state_dict()))
+    # load_state_dict before the first scale() keeps values as given; after it, rounds the scale
+    s = T.amp.GradScaler('cpu')
+    sd = {'scale': 5, 'growth_factor': 3, 'backoff_factor': 0.1, 'growth_interval': 7, '_growth_tracker': 2}
+    s.load_state_dict(sd)
+    log.append(s.state_dict())
+    s.scale(a.sum())
+    s.load_state_dict(dict(sd, scale=0.1))
+    log.append(s.state_dict())
+    return log
+
+
+def test_grad_scaler_edge_cases_match_torch():
+    t, e = _scaler_edge_run(torch), _scaler_edge_run(ember)
+    assert len(t) == len(e)
+    for a, b in zip(t, e):
+        assert repr(a) == repr(b), (a, b)
+
+
+def test_grad_scaler_pickle_and_deepcopy():
+    import pickle
+    for T in (torch, ember):
+        x = T.tensor([1.0], requires_grad=True)
+        opt = T.optim.SGD([x], lr=1.0)
+        s = T.amp.GradScaler('cpu', init_scale=8.0, growth_interval=3)
+        s.scale(x.sum())
+        x.grad = T.ones(1)
+        s.step(opt)
+        with pytest.raises(AssertionError, match="may only be pickled at the beginning of an iteration"):
+            pickle.dumps(s)
+        with pytest.raises(AssertionError, match="may only be pickled at the beginning of an iteration"):
+            copy.deepcopy(s)
+        s.update()
+        r = pickle.loads(pickle.dumps(s))
+        assert r.state_dict() == s.state_dict() == {'scale': 8.0, 'growth_factor': 2.0, 'backoff_factor': 0.5,
+                                                    'growth_interval': 3, '_growth_tracker': 1}
+        r.scale(x.sum())
+        x.grad = T.ones(1)
+        r.step(opt)
+        r.update()
+        r2 = copy.deepcopy(r)
+        assert r2.state_dict()['_growth_tracker'] == 2 and r2.get_scale() == 8.0
+        d = pickle.loads(pickle.dumps(T.amp.GradScaler('cpu', enabled=False)))
+        assert not d.is_enabled() and d.state_dict() == {} and d.get_scale() == 1.0
+
+
+def _sampler_edge_run(T):
+    D = T.utils.data.DistributedSampler
+    log = []
+    for args, kw in [((range(3), 7, 6), dict(shuffle=False)), ((range(3), 7, 6), {}),
+                     ((range(3), 7, 6), dict(drop_last=True)), (([], 2, 0), {}), ((range(10), 2, 0), dict(seed=-3)),
+                     ((range(40), 3, 2), dict(seed=2 ** 32 + 7)), ((range(10), 2, 0), dict(seed=2 ** 64 + 1)),
+                     ((range(10), 2, 0), dict(seed=2.5)), ((range(10), 2, -1), {}), ((range(10), 2, None), {}),
+                     ((range(10), 0, 0), {}), ((range(10), 2, 1.0), {})]:
+        log.append(_outcome(lambda: (lambda d: (list(d), len(d)))(D(*args, **kw))))
+    s = D(range(7), 3, 1, shuffle=False, seed=4)
+    log.append(sorted(vars(s).items(), key=lambda kv: kv[0]))
+    s = D(range(10), 2, 0, seed=1)
+    s.set_epoch(-2)
+    log.append(list(s))
+    s.set_epoch(2.5)
+    log.append(_outcome(lambda: list(s)))
+    return log
+
+
+def test_distributed_sampler_edge_cases_match_torch():
+    t, e = _sampler_edge_run(torch), _sampler_edge_run(ember)
+    assert len(t) == len(e)
+    for a, b in zip(t, e):
+        assert repr(a) == repr(b), (a, b)

@@ -1,5 +1,4 @@
-"""torch.utils.data.DistributedSampler: each replica's share of a dataset, shuffled identically on all
-replicas by seed + epoch."""
+"""torch.utils.data.DistributedSampler: one process's share of a dataset in data-parallel training."""
 import math
 
 import numpy as np
@@ -9,105 +8,96 @@ from .sampler import Sampler
 __all__ = ['DistributedSampler']
 
 
-def _torch_randperm(n, seed):
-    """torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist(), reproduced exactly:
-    torch's CPU generator is the classic MT19937 (seeded by init_genrand with the low 32 bits of the seed)
-    and its randperm is a Fisher-Yates pass swapping r[i] with r[i + random() % (n - i)]. Matching it lets
-    a run resumed under ember see the same data order as under torch. (ember's own generator is PCG64,
-    whose randperm stream differs from torch's.)"""
-    bits = np.random.MT19937()
-    bits._legacy_seeding(seed & 0xFFFFFFFF)
-    raw = bits.random_raw(max(n - 1, 0)).tolist()
-    r = list(range(n))
-    for i in range(n - 1):
-        z = i + raw[i] % (n - i)
-        r[i], r[z] = r[z], r[i]
-    return r
+def _torch_cpu_randperm(n, seed):
+    """The permutation ``torch.randperm(n, generator=torch.Generator().manual_seed(seed))`` gives on the CPU.
+
+    torch's CPU generator is a 32-bit Mersenne Twister seeded with the low 32 bits of the seed (the same
+    seeding as NumPy's legacy ``RandomState``); randperm runs a forward Fisher-Yates shuffle that swaps
+    position ``i`` with ``i + draw % (n - i)``, one 32-bit draw per position. (torch switches to another
+    algorithm only beyond about 2**32 / 20 elements.) The swaps depend on each other, so the loop stays in
+    Python; the draws themselves come out of NumPy in one call."""
+    if n <= 1:
+        return list(range(n))
+    draws = np.random.RandomState(seed & 0xFFFFFFFF).randint(0, 2 ** 32, size=n - 1, dtype=np.uint32).tolist()
+    order = list(range(n))
+    for i, draw in enumerate(draws):
+        j = i + draw % (n - i)
+        order[i], order[j] = order[j], order[i]
+    return order
 
 
-def _process_group_missing():
-    return ValueError("Default process group has not been initialized, please make sure to call "
-                      "init_process_group.")
+def _generator_seed(value):
+    """``value`` as torch.Generator.manual_seed accepts it: an int in [-2**63, 2**64), negatives wrapping."""
+    if not isinstance(value, int):
+        raise RuntimeError(f"manual_seed expected a long, but got {type(value).__name__}")
+    if not -2 ** 63 <= value < 2 ** 64:
+        raise ValueError("Overflow when unpacking long long")
+    return value % 2 ** 64
 
 
 class DistributedSampler(Sampler):
-    r"""Sampler that restricts data loading to a subset of the dataset.
+    """Gives each of ``num_replicas`` processes its own, equally long slice of the dataset indices.
 
-    It is especially useful in conjunction with :class:`torch.nn.parallel.DistributedDataParallel`. In such
-    a case, each process can pass a :class:`~torch.utils.data.DistributedSampler` instance as a
-    :class:`~torch.utils.data.DataLoader` sampler, and load a subset of the original dataset that is
-    exclusive to it.
+    Use it as the ``sampler`` of a :class:`DataLoader` in each process. Without ``drop_last`` the index list
+    is padded by repeating its first indices until it divides evenly; with ``drop_last`` its tail is cut
+    instead. Process ``rank`` then takes every ``num_replicas``-th index starting at ``rank``.
 
-    .. note::
-        Dataset is assumed to be of constant size and that any instance of it always
-        returns the same elements in the same order.
+    With ``shuffle`` the indices are permuted first, the same way in every process: by a generator seeded with
+    ``seed + epoch``. Call :meth:`set_epoch` at the start of each epoch to get a new order; without it every
+    epoch repeats the same one.
 
     Args:
-        dataset: Dataset used for sampling.
-        num_replicas (int, optional): Number of processes participating in distributed training. By default,
-            the world size is retrieved from the current distributed group (ember has none: pass it).
-        rank (int, optional): Rank of the current process within :attr:`num_replicas`.
-        shuffle (bool, optional): If ``True`` (default), sampler will shuffle the indices.
-        seed (int, optional): random seed used to shuffle the sampler if :attr:`shuffle=True`. This number
-            should be identical across all processes in the distributed group. Default: ``0``.
-        drop_last (bool, optional): if ``True``, then the sampler will drop the tail of the data to make it
-            evenly divisible across the number of replicas. If ``False``, the sampler will add extra indices
-            to make the data evenly divisible across the replicas. Default: ``False``.
-
-    .. warning::
-        In distributed mode, calling the :meth:`set_epoch` method at the beginning of each epoch **before**
-        creating the :class:`DataLoader` iterator is necessary to make shuffling work properly across
-        multiple epochs. Otherwise, the same ordering will be always used.
+        dataset: the dataset to sample from (only its length is used).
+        num_replicas (int, optional): how many processes share the data. Default: the world size of the
+            default process group.
+        rank (int, optional): this process's index in ``[0, num_replicas - 1]``. Default: its rank in the
+            default process group.
+        shuffle (bool, optional): permute the indices. Default: ``True``.
+        seed (int, optional): base seed of the permutation; must be the same in every process. Default: ``0``.
+        drop_last (bool, optional): cut the tail instead of padding. Default: ``False``.
     """
 
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
-        # ember has no process groups, so torch's "not initialized" error is what a missing value means
         if num_replicas is None or rank is None:
-            raise _process_group_missing()
-        if rank >= num_replicas or rank < 0:
+            # ember runs a single process and has no process group to ask
+            raise ValueError("Default process group has not been initialized, please make sure to call "
+                             "init_process_group.")
+        if rank < 0 or rank >= num_replicas:
             raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
         self.dataset = dataset
         self.num_replicas = num_replicas
         self.rank = rank
         self.epoch = 0
         self.drop_last = drop_last
-        if self.drop_last and len(self.dataset) % self.num_replicas != 0:
-            self.num_samples = math.ceil((len(self.dataset) - self.num_replicas) / self.num_replicas)
+        size = len(dataset)
+        if drop_last and size % num_replicas:
+            self.num_samples = math.ceil((size - num_replicas) / num_replicas)
         else:
-            self.num_samples = math.ceil(len(self.dataset) / self.num_replicas)
-        self.total_size = self.num_samples * self.num_replicas
+            self.num_samples = math.ceil(size / num_replicas)
+        self.total_size = self.num_samples * num_replicas
         self.shuffle = shuffle
         self.seed = seed
 
     def __iter__(self):
-        n = len(self.dataset)
-        indices = _torch_randperm(n, self.seed + self.epoch) if self.shuffle else list(range(n))
-        if not self.drop_last:
-            padding_size = self.total_size - len(indices)
-            if padding_size <= len(indices):
-                indices += indices[:padding_size]
-            else:
-                indices += (indices * math.ceil(padding_size / len(indices)))[:padding_size]
+        size = len(self.dataset)
+        if self.shuffle:
+            indices = _torch_cpu_randperm(size, _generator_seed(self.seed + self.epoch))
+        else:
+            indices = list(range(size))
+        missing = self.total_size - len(indices)
+        if missing > 0 and indices:
+            # cycle through the list as many times as the padding needs
+            indices += (indices * math.ceil(missing / len(indices)))[:missing]
         else:
             indices = indices[:self.total_size]
-        if len(indices) != self.total_size:
-            raise AssertionError(f"Number of indices ({len(indices)}) does not match total_size ({self.total_size})")
-        indices = indices[self.rank:self.total_size:self.num_replicas]
-        if len(indices) != self.num_samples:
-            raise AssertionError(f"Number of subsampled indices ({len(indices)}) does not match num_samples "
-                                 f"({self.num_samples})")
-        return iter(indices)
+        assert len(indices) == self.total_size
+        mine = indices[self.rank:self.total_size:self.num_replicas]
+        assert len(mine) == self.num_samples
+        return iter(mine)
 
     def __len__(self):
         return self.num_samples
 
     def set_epoch(self, epoch):
-        r"""Set the epoch for this sampler.
-
-        When :attr:`shuffle=True`, this ensures all replicas use a different random ordering for each epoch.
-        Otherwise, the next iteration of this sampler will yield the same ordering.
-
-        Args:
-            epoch (int): Epoch number.
-        """
+        """Set the epoch, which (added to ``seed``) picks the permutation when ``shuffle=True``."""
         self.epoch = epoch
