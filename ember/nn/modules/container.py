@@ -1,8 +1,16 @@
-"""Containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict (torch.nn's)."""
+"""Modules that hold other modules or parameters: Sequential, ModuleList, ModuleDict, ParameterList,
+ParameterDict (and the deprecated Container).
+
+Children live in the ordinary ``Module`` registries (``_modules`` / ``_parameters``) under string keys, so
+``state_dict``, ``named_parameters``, ``.to()`` and hooks see them with no special casing here. The list-like
+classes key their entries ``'0'``, ``'1'``, ... and renumber after a deletion, as torch does.
+"""
 import operator
+import warnings
 from collections import OrderedDict
-from collections import abc as container_abcs
-from itertools import chain, islice
+from collections.abc import Iterable, Mapping
+from itertools import chain
+
 from ...tensor import Tensor
 from ..parameter import Parameter
 from .module import Module, _addindent
@@ -10,177 +18,199 @@ from .module import Module, _addindent
 __all__ = ['Container', 'Sequential', 'ModuleList', 'ModuleDict', 'ParameterList', 'ParameterDict']
 
 
-def _abs_string_index(container, idx):
-    """The attribute name of list item idx (negative counts from the end), as ModuleList/ParameterList store it."""
+def _position(idx, size):
+    """Turn an integer-like list index into a non-negative position, raising torch's IndexError."""
     idx = operator.index(idx)
-    if not (-len(container) <= idx < len(container)):
-        raise IndexError(f"index {idx} is out of range")
-    if idx < 0:
-        idx += len(container)
-    return str(idx)
+    if idx < -size or idx >= size:
+        raise IndexError(f'index {idx} is out of range')
+    return idx + size if idx < 0 else idx
+
+
+def _renumber(registry):
+    """Re-key a dict in place as '0', '1', ... keeping the order of its values."""
+    values = list(registry.values())
+    registry.clear()
+    registry.update((str(i), v) for i, v in enumerate(values))
+
+
+def _hide_indices(names):
+    # positional keys are reached by indexing, so dir() leaves them out
+    return [n for n in names if not n.isdigit()]
+
+
+_CONTAINER_DEPRECATION = ('`nn.Container` is deprecated. All of its functionality is now implemented in '
+                          '`nn.Module`. Subclass that instead.')
 
 
 class Container(Module):
-    """Deprecated base of containers (kept for old checkpoints and code): add_module for each keyword."""
+    """Deprecated: a Module whose keyword arguments become named children. Subclass ``Module`` instead."""
+
+    __deprecated__ = _CONTAINER_DEPRECATION
+
+    def __init_subclass__(cls, **kwargs):
+        warnings.warn(_CONTAINER_DEPRECATION, FutureWarning, stacklevel=2)
+        super().__init_subclass__(**kwargs)
+
+    def __new__(cls, *args, **kwargs):
+        # warn on creation itself (before argument checking), and only for Container, not its subclasses
+        if cls is Container:
+            warnings.warn(_CONTAINER_DEPRECATION, FutureWarning, stacklevel=2)
+        return super().__new__(cls)
 
     def __init__(self, **kwargs):
         super().__init__()
-        for key, value in kwargs.items():
-            self.add_module(key, value)
+        for name, child in kwargs.items():
+            self.add_module(name, child)
 
 
 class Sequential(Module):
-    """A sequential container.
+    """A chain of modules applied one after another: ``forward`` feeds each module's output to the next.
 
-    Modules will be added to it in the order they are passed in the constructor. Alternatively, an
-    ``OrderedDict`` of modules can be passed in. The ``forward()`` method of ``Sequential`` accepts any
-    input and forwards it to the first module it contains. It then "chains" outputs to inputs
-    sequentially for each subsequent module, finally returning the output of the last module.
+    Built from positional modules (keyed ``'0'``, ``'1'``, ...) or from a single ``OrderedDict`` of named
+    modules. Indexing by position returns a module, a slice returns a new Sequential of the same class that
+    keeps the original names.
 
     Example::
 
-        model = nn.Sequential(nn.Conv2d(1, 20, 5), nn.ReLU(), nn.Conv2d(20, 64, 5), nn.ReLU())
-        model = nn.Sequential(OrderedDict([('conv1', nn.Conv2d(1, 20, 5)), ('relu1', nn.ReLU())]))
+        >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+        >>> model(torch.ones(3, 4)).shape
+        torch.Size([3, 2])
     """
 
     def __init__(self, *args):
         super().__init__()
         if len(args) == 1 and isinstance(args[0], OrderedDict):
-            for key, module in args[0].items():
-                self.add_module(key, module)
+            named = args[0].items()
         else:
-            for idx, module in enumerate(args):
-                self.add_module(str(idx), module)
+            named = ((str(i), m) for i, m in enumerate(args))
+        for name, child in named:
+            self.add_module(name, child)
 
-    def _get_item_by_idx(self, iterator, idx):
-        size = len(self)
-        idx = operator.index(idx)
-        if not -size <= idx < size:
-            raise IndexError(f"index {idx} is out of range")
-        idx %= size
-        return next(islice(iterator, idx, None))
+    def _key_at(self, idx):
+        keys = list(self._modules)
+        return keys[_position(idx, len(keys))]
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return self.__class__(OrderedDict(list(self._modules.items())[idx]))
-        return self._get_item_by_idx(self._modules.values(), idx)
+        return self._modules[self._key_at(idx)]
 
     def __setitem__(self, idx, module):
-        key = self._get_item_by_idx(self._modules.keys(), idx)
-        return setattr(self, key, module)
+        setattr(self, self._key_at(idx), module)
 
     def __delitem__(self, idx):
-        if isinstance(idx, slice):
-            for key in list(self._modules.keys())[idx]:
-                delattr(self, key)
-        else:
-            key = self._get_item_by_idx(self._modules.keys(), idx)
+        doomed = list(self._modules)[idx] if isinstance(idx, slice) else [self._key_at(idx)]
+        for key in doomed:
             delattr(self, key)
-        # keep the keys contiguous, as torch does
-        str_indices = [str(i) for i in range(len(self._modules))]
-        self._modules = OrderedDict(zip(str_indices, self._modules.values()))
+        _renumber(self._modules)
 
     def __len__(self):
         return len(self._modules)
 
-    def __add__(self, other):
-        if isinstance(other, Sequential):
-            ret = Sequential()
-            for layer in self:
-                ret.append(layer)
-            for layer in other:
-                ret.append(layer)
-            return ret
-        raise ValueError(f"add operator supports only objects of Sequential class, but {str(type(other))} is given.")
-
-    def pop(self, key):
-        """Pop ``key`` from self."""
-        v = self[key]
-        del self[key]
-        return v
-
-    def __iadd__(self, other):
-        if isinstance(other, Sequential):
-            offset = len(self)
-            for i, module in enumerate(other):
-                self.add_module(str(i + offset), module)
-            return self
-        raise ValueError(f"add operator supports only objects of Sequential class, but {str(type(other))} is given.")
-
-    def __mul__(self, other):
-        if not isinstance(other, int):
-            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
-        if other <= 0:
-            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
-        combined = Sequential()
-        offset = 0
-        for _ in range(other):
-            for module in self:
-                combined.add_module(str(offset), module)
-                offset += 1
-        return combined
-
-    def __rmul__(self, other):
-        return self.__mul__(other)
-
-    def __imul__(self, other):
-        if not isinstance(other, int):
-            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
-        if other <= 0:
-            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
-        len_original = len(self)
-        offset = len(self)
-        for _ in range(other - 1):
-            for i in range(len_original):
-                self.add_module(str(i + offset), self._modules[str(i)])
-            offset += len_original
-        return self
-
-    def __dir__(self):
-        return [key for key in super().__dir__() if not key.isdigit()]
-
     def __iter__(self):
         return iter(self._modules.values())
 
+    def __dir__(self):
+        return _hide_indices(super().__dir__())
+
+    def __add__(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError('add operator supports only objects of Sequential class, but '
+                             f'{type(other)} is given.')
+        joined = Sequential()
+        for i, child in enumerate(chain(self, other)):
+            joined.add_module(str(i), child)
+        return joined
+
+    def __iadd__(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError('add operator supports only objects of Sequential class, but '
+                             f'{type(other)} is given.')
+        start = len(self)
+        for i, child in enumerate(other):
+            self.add_module(str(start + i), child)
+        return self
+
+    def _check_factor(self, times):
+        if not isinstance(times, int):
+            raise TypeError(f'unsupported operand type(s) for *: {type(self)} and {type(times)}')
+        if times <= 0:
+            raise ValueError(f'Non-positive multiplication factor {times} for {type(self)}')
+
+    def __mul__(self, times):
+        """Repeat the chain ``times`` times; the repeats share the same module objects."""
+        self._check_factor(times)
+        repeated = Sequential()
+        children = list(self)
+        for i, child in enumerate(children * times):
+            repeated.add_module(str(i), child)
+        return repeated
+
+    __rmul__ = __mul__
+
+    def __imul__(self, times):
+        self._check_factor(times)
+        # repeats are read back by positional key, so named (non '0'...) entries raise KeyError as in torch
+        size = len(self)
+        for r in range(1, times):
+            for i in range(size):
+                self.add_module(str(r * size + i), self._modules[str(i)])
+        return self
+
     def forward(self, input):
-        for module in self._modules.values():
+        for module in self:
             input = module(input)
         return input
 
     def append(self, module):
-        """Append a given module to the end."""
+        """Add ``module`` at the end and return ``self``."""
         self.add_module(str(len(self)), module)
         return self
 
     def insert(self, index, module):
-        """Insert a given module before a given index."""
+        """Insert ``module`` before position ``index`` (negative counts from the end) and return ``self``."""
         if not isinstance(module, Module):
-            raise AssertionError(f"module should be of type: {Module}")
+            raise AssertionError(f'module should be of type: {Module}')
         n = len(self._modules)
-        if not (-n <= index <= n):
-            raise IndexError(f"Index out of range: {index}")
+        if index < -n or index > n:
+            raise IndexError(f'Index out of range: {index}')
         if index < 0:
             index += n
-        for i in range(n, index, -1):
-            self._modules[str(i)] = self._modules[str(i - 1)]
-        self._modules[str(index)] = module
+        _shift_insert(self._modules, index, module)
         return self
 
     def extend(self, sequential):
-        """Extend the Sequential with the modules of an iterable (another Sequential, a list...)."""
-        for layer in sequential:
-            self.append(layer)
+        """Append every module of an iterable and return ``self``."""
+        for child in sequential:
+            self.append(child)
         return self
+
+    def pop(self, key):
+        """Remove the module (or slice of modules, as a Sequential) at ``key`` and return it."""
+        taken = self[key]
+        del self[key]
+        return taken
+
+
+def _shift_insert(registry, index, value):
+    # entries at positions >= index move up one numeric key; a non-numeric key in the way raises KeyError
+    for i in range(len(registry), index, -1):
+        registry[str(i)] = registry[str(i - 1)]
+    registry[str(index)] = value
 
 
 class ModuleList(Module):
-    """Holds submodules in a list.
+    """Holds submodules in a list. Its modules are registered children (visible to ``parameters()``,
+    ``state_dict``, ``.to()``...), which a plain Python list would not give.
 
-    ModuleList can be indexed like a regular Python list, but modules it contains are properly
-    registered, and will be visible by all Module methods.
+    Supports indexing, slicing (a new list of the same class), assignment, deletion (later entries are
+    renumbered), ``append``, ``extend``, ``insert``, ``pop``, ``+`` and ``+=``.
 
-    Args:
-        modules (iterable, optional): an iterable of modules to add
+    Example::
+
+        >>> layers = nn.ModuleList([nn.Linear(4, 4) for _ in range(3)])
+        >>> for layer in layers:
+        ...     x = layer(x)
     """
 
     def __init__(self, modules=None):
@@ -188,23 +218,24 @@ class ModuleList(Module):
         if modules is not None:
             self += modules
 
+    def _key_at(self, idx):
+        return str(_position(idx, len(self)))
+
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return self.__class__(list(self._modules.values())[idx])
-        return self._modules[_abs_string_index(self, idx)]
+        return self._modules[self._key_at(idx)]
 
     def __setitem__(self, idx, module):
-        idx = _abs_string_index(self, idx)
-        return setattr(self, str(idx), module)
+        setattr(self, self._key_at(idx), module)
 
     def __delitem__(self, idx):
         if isinstance(idx, slice):
-            for k in range(len(self._modules))[idx]:
-                delattr(self, str(k))
+            for i in range(len(self))[idx]:
+                delattr(self, str(i))
         else:
-            delattr(self, _abs_string_index(self, idx))
-        str_indices = [str(i) for i in range(len(self._modules))]
-        self._modules = OrderedDict(zip(str_indices, self._modules.values()))
+            delattr(self, self._key_at(idx))
+        _renumber(self._modules)
 
     def __len__(self):
         return len(self._modules)
@@ -216,72 +247,86 @@ class ModuleList(Module):
         return self.extend(modules)
 
     def __add__(self, other):
-        combined = ModuleList()
-        for i, module in enumerate(chain(self, other)):
-            combined.add_module(str(i), module)
-        return combined
-
-    def __repr__(self):
-        # runs of identical children print once: "(0-2): 3 x Linear(...)"
-        list_of_reprs = [repr(item) for item in self]
-        if not list_of_reprs:
-            return self._get_name() + '()'
-        start_end_indices = [[0, 0]]
-        repeated_blocks = [list_of_reprs[0]]
-        for i, r in enumerate(list_of_reprs[1:], 1):
-            if r == repeated_blocks[-1]:
-                start_end_indices[-1][1] += 1
-                continue
-            start_end_indices.append([i, i])
-            repeated_blocks.append(r)
-        lines = []
-        for (start_id, end_id), b in zip(start_end_indices, repeated_blocks):
-            local_repr = f"({start_id}): {b}"
-            if start_id != end_id:
-                local_repr = f"({start_id}-{end_id}): {end_id - start_id + 1} x {b}"
-            lines.append(_addindent(local_repr, 2))
-        return self._get_name() + '(\n  ' + '\n  '.join(lines) + '\n)'
+        joined = ModuleList()
+        for i, child in enumerate(chain(self, other)):
+            joined.add_module(str(i), child)
+        return joined
 
     def __dir__(self):
-        return [key for key in super().__dir__() if not key.isdigit()]
+        return _hide_indices(super().__dir__())
+
+    def __repr__(self):
+        """Like Module's repr, but runs of children with identical reprs print once as ``(i-j): n x ...``."""
+        texts = [repr(m) for m in self]
+        if not texts:
+            return self._get_name() + '()'
+        lines, start = [], 0
+        while start < len(texts):
+            stop = start
+            while stop + 1 < len(texts) and texts[stop + 1] == texts[start]:
+                stop += 1
+            body = _addindent(texts[start], 2)
+            if stop == start:
+                lines.append(f'({start}): {body}')
+            else:
+                lines.append(f'({start}-{stop}): {stop - start + 1} x {body}')
+            start = stop + 1
+        return self._get_name() + '(\n  ' + '\n  '.join(lines) + '\n)'
 
     def insert(self, index, module):
-        """Insert a given module before a given index in the list."""
-        for i in range(len(self._modules), index, -1):
-            self._modules[str(i)] = self._modules[str(i - 1)]
-        self._modules[str(index)] = module
+        """Insert ``module`` before position ``index``."""
+        _shift_insert(self._modules, index, module)
 
     def append(self, module):
-        """Append a given module to the end of the list."""
+        """Add ``module`` at the end and return ``self``."""
         self.add_module(str(len(self)), module)
         return self
 
     def pop(self, key):
-        """Remove and return the module at index ``key``."""
-        v = self[key]
+        """Remove the module (or slice of modules, as a ModuleList) at ``key`` and return it."""
+        taken = self[key]
         del self[key]
-        return v
+        return taken
 
     def extend(self, modules):
-        """Append modules from a Python iterable to the end of the list."""
-        if not isinstance(modules, container_abcs.Iterable):
-            raise TypeError("ModuleList.extend should be called with an iterable, but got " + type(modules).__name__)
-        offset = len(self)
-        for i, module in enumerate(modules):
-            self.add_module(str(offset + i), module)
+        """Append every module of an iterable and return ``self``."""
+        if not isinstance(modules, Iterable):
+            raise TypeError('ModuleList.extend should be called with an iterable, but got '
+                            + type(modules).__name__)
+        start = len(self)
+        for i, child in enumerate(modules):
+            self.add_module(str(start + i), child)
         return self
 
 
+def _pairs(items, update_name, element_name):
+    """Yield (key, value) from a mapping or an iterable of pairs, with torch's errors for malformed input.
+    ``update_name`` / ``element_name`` are how torch's two messages name the class."""
+    if not isinstance(items, Iterable):
+        raise TypeError(f'{update_name}.update should be called with an iterable of key/value pairs, but got '
+                        + type(items).__name__)
+    if isinstance(items, (Mapping, ModuleDict, ParameterDict)):
+        yield from items.items()
+        return
+    for j, pair in enumerate(items):
+        if not isinstance(pair, Iterable):
+            raise TypeError(f'{element_name} update sequence element #{j} should be Iterable; is'
+                            + type(pair).__name__)
+        if len(pair) != 2:
+            raise ValueError(f'{element_name} update sequence element #{j} has length {len(pair)}; 2 is required')
+        yield pair[0], pair[1]
+
+
 class ModuleDict(Module):
-    """Holds submodules in a dictionary.
+    """Holds submodules in an ordered dictionary keyed by name; its modules are registered children.
 
-    ModuleDict can be indexed like a regular Python dictionary, but modules it contains are properly
-    registered, and will be visible by all Module methods. It is an ordered dictionary that respects the
-    order of insertion, and in update(), the order of the merged OrderedDict, dict or ModuleDict.
+    Insertion order is kept, both for ``OrderedDict``/``ModuleDict``/plain ``dict`` arguments and for
+    iterables of ``(name, module)`` pairs given to the constructor or ``update``.
 
-    Args:
-        modules (iterable, optional): a mapping (dictionary) of (string: module) or an iterable of
-            key-value pairs of type (string, module)
+    Example::
+
+        >>> acts = nn.ModuleDict({'relu': nn.ReLU(), 'tanh': nn.Tanh()})
+        >>> acts['tanh'](x)
     """
 
     def __init__(self, modules=None):
@@ -308,63 +353,57 @@ class ModuleDict(Module):
         return key in self._modules
 
     def clear(self):
-        """Remove all items from the ModuleDict."""
+        """Remove every entry."""
         self._modules.clear()
 
     def pop(self, key):
-        """Remove key from the ModuleDict and return its module."""
-        v = self[key]
+        """Remove the module stored under ``key`` and return it."""
+        taken = self[key]
         del self[key]
-        return v
+        return taken
 
     def keys(self):
-        """Return an iterable of the ModuleDict keys."""
+        """The names, in order."""
         return self._modules.keys()
 
     def items(self):
-        """Return an iterable of the ModuleDict key/value pairs."""
+        """The (name, module) pairs, in order."""
         return self._modules.items()
 
     def values(self):
-        """Return an iterable of the ModuleDict values."""
+        """The modules, in order."""
         return self._modules.values()
 
     def update(self, modules):
-        """Update the ModuleDict with key-value pairs from a mapping, overwriting existing keys."""
-        if not isinstance(modules, container_abcs.Iterable):
-            raise TypeError("ModuleDict.update should be called with an iterable of key/value pairs, but got "
-                            + type(modules).__name__)
-        if isinstance(modules, (OrderedDict, ModuleDict, container_abcs.Mapping)):
-            for key, module in modules.items():
-                self[key] = module
-        else:
-            for j, m in enumerate(modules):
-                if not isinstance(m, container_abcs.Iterable):
-                    raise TypeError("ModuleDict update sequence element #" + str(j) + " should be Iterable; is"
-                                    + type(m).__name__)
-                if not len(m) == 2:
-                    raise ValueError("ModuleDict update sequence element #" + str(j) + " has length "
-                                     + str(len(m)) + "; 2 is required")
-                self[m[0]] = m[1]
+        """Add or overwrite entries from a mapping or an iterable of (name, module) pairs."""
+        for key, child in _pairs(modules, 'ModuleDict', 'ModuleDict'):
+            self[key] = child
 
 
-def _param_line(k, p, type_name):
-    if isinstance(p, Tensor):
-        size_str = 'x'.join(str(s) for s in p.size())
-        kind = 'Parameter' if isinstance(p, Parameter) else 'Tensor'
-        return f"  ({k}): {kind} containing: [{type_name(p)} of size {size_str}]"
-    return f"  ({k}): Object of type: {type(p).__name__}"
+def _describe(value, kind_of):
+    """One extra_repr line body for a ParameterList/ParameterDict entry."""
+    if isinstance(value, Tensor):
+        label = 'Parameter' if isinstance(value, Parameter) else 'Tensor'
+        size = 'x'.join(str(s) for s in value.shape)
+        return f'{label} containing: [{kind_of(value)} of size {size}]'
+    return 'Object of type: ' + type(value).__name__
+
+
+def _as_parameter(value):
+    # plain tensors (buffers included) are promoted; other objects are stored as they are
+    if isinstance(value, Tensor) and not isinstance(value, Parameter):
+        return Parameter(value)
+    return value
 
 
 class ParameterList(Module):
-    """Holds parameters in a list.
+    """Holds parameters in a list. Tensors put in it become ``Parameter`` objects registered on the
+    module; other values are stored as plain attributes (modules as children) and listed too.
 
-    ParameterList can be used like a regular Python list, but Tensors that are Parameters are properly
-    registered, and will be visible by all Module methods. The constructor, assigning an element of the
-    list, append() and extend() convert any Tensor into a Parameter.
+    Example::
 
-    Args:
-        values (iterable, optional): an iterable of elements to add to the list.
+        >>> weights = nn.ParameterList([torch.randn(4, 4) for _ in range(3)])
+        >>> y = x @ weights[0]
     """
 
     def __init__(self, values=None):
@@ -375,65 +414,57 @@ class ParameterList(Module):
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
-            start, stop, step = idx.indices(len(self))
-            out = self.__class__()
-            for i in range(start, stop, step):
-                out.append(self[i])
-            return out
-        return getattr(self, _abs_string_index(self, idx))
+            return self.__class__(self[i] for i in range(len(self))[idx])
+        return getattr(self, str(_position(idx, len(self))))
 
-    def __setitem__(self, idx, param):
-        idx = _abs_string_index(self, idx)
-        if isinstance(param, Tensor) and not isinstance(param, Parameter):
-            param = Parameter(param)
-        return setattr(self, str(idx), param)
+    def __setitem__(self, idx, value):
+        setattr(self, str(_position(idx, len(self))), _as_parameter(value))
 
     def __len__(self):
         return self._size
 
     def __iter__(self):
-        return iter(self[i] for i in range(len(self)))
+        return (self[i] for i in range(len(self)))
 
-    def __iadd__(self, parameters):
-        return self.extend(parameters)
+    def __iadd__(self, values):
+        return self.extend(values)
 
     def __dir__(self):
-        return [key for key in super().__dir__() if not key.isdigit()]
+        return _hide_indices(super().__dir__())
 
     def append(self, value):
-        """Append a given value at the end of the list."""
-        new_idx = len(self)
+        """Add ``value`` at the end (a tensor becomes a Parameter) and return ``self``."""
         self._size += 1
-        self[new_idx] = value
+        self[self._size - 1] = value
         return self
 
     def extend(self, values):
-        """Append values from a Python iterable to the end of the list."""
-        if not isinstance(values, container_abcs.Iterable) or isinstance(values, Tensor):
-            raise TypeError("ParameterList.extend should be called with an iterable, but got "
+        """Append every value of an iterable and return ``self``."""
+        if not isinstance(values, Iterable) or isinstance(values, Tensor):
+            raise TypeError('ParameterList.extend should be called with an iterable, but got '
                             + type(values).__name__)
         for value in values:
             self.append(value)
         return self
 
     def extra_repr(self):
-        return '\n'.join(_param_line(k, p, lambda t: repr(t.dtype)) for k, p in enumerate(self))
+        return '\n'.join(f'  ({i}): ' + _describe(v, lambda t: t.dtype) for i, v in enumerate(self))
 
     def __call__(self, *args, **kwargs):
-        raise RuntimeError("ParameterList should not be called.")
+        raise RuntimeError('ParameterList should not be called.')
 
 
 class ParameterDict(Module):
-    """Holds parameters in a dictionary.
+    """Holds parameters in an ordered dictionary keyed by string. Tensors put in it become ``Parameter``
+    objects registered under their key; other values are stored as plain attributes and listed too.
 
-    ParameterDict can be indexed like a regular Python dictionary, but Parameters it contains are
-    properly registered, and will be visible by all Module methods. Other objects are treated as would
-    be done by a regular Python dictionary. The constructor, assigning an element of the dictionary and
-    update() convert any Tensor into a Parameter.
+    Order follows insertion for ``OrderedDict``, ``ParameterDict`` and iterables of pairs; a plain
+    ``dict`` (or other unordered mapping) is merged in sorted key order. ``|`` and ``|=`` merge like dicts.
 
-    Args:
-        values (iterable, optional): a mapping (dictionary) of (string : Any) or an iterable of
-            key-value pairs of type (string, Any)
+    Example::
+
+        >>> params = nn.ParameterDict({'scale': torch.ones(3), 'shift': torch.zeros(3)})
+        >>> y = x * params['scale'] + params['shift']
     """
 
     def __init__(self, parameters=None):
@@ -444,19 +475,18 @@ class ParameterDict(Module):
 
     def _key_to_attr(self, key):
         if not isinstance(key, str):
-            raise TypeError("Index given to ParameterDict cannot be used as a key as it is not a string (type is "
-                            f"'{type(key).__name__}'). Open an issue on github if you need non-string keys.")
+            raise TypeError('Index given to ParameterDict cannot be used as a key as it is not a string '
+                            f"(type is '{type(key).__name__}'). Open an issue on github if you need non-string "
+                            'keys.')
         return key
 
     def __getitem__(self, key):
         return getattr(self, self._key_to_attr(key))
 
     def __setitem__(self, key, value):
+        # the key is recorded first: a name Module refuses (e.g. 'forward') still shows up, as in torch
         self._keys[key] = None
-        attr = self._key_to_attr(key)
-        if isinstance(value, Tensor) and not isinstance(value, Parameter):
-            value = Parameter(value)
-        setattr(self, attr, value)
+        setattr(self, self._key_to_attr(key), _as_parameter(value))
 
     def __delitem__(self, key):
         del self._keys[key]
@@ -469,97 +499,83 @@ class ParameterDict(Module):
         return iter(self._keys)
 
     def __reversed__(self):
-        return reversed(self._keys)
-
-    def copy(self):
-        """Return a copy of this ParameterDict instance."""
-        return ParameterDict(OrderedDict((k, self[k]) for k in self._keys))
+        return reversed(list(self._keys))
 
     def __contains__(self, key):
         return key in self._keys
 
+    def copy(self):
+        """A new ParameterDict holding the same parameter objects."""
+        return ParameterDict(OrderedDict((k, self[k]) for k in self._keys))
+
     def setdefault(self, key, default=None):
-        """Set the default for a key in the ParameterDict and return its value."""
+        """Return the entry for ``key``, first storing ``default`` there if the key is absent."""
         if key not in self:
             self[key] = default
         return self[key]
 
     def clear(self):
-        """Remove all items from the ParameterDict."""
-        for k in self._keys.copy():
-            del self[k]
+        """Remove every entry."""
+        for key in list(self._keys):
+            del self[key]
 
     def pop(self, key):
-        """Remove key from the ParameterDict and return its parameter."""
-        v = self[key]
+        """Remove the entry ``key`` and return its value."""
+        value = self[key]
         del self[key]
-        return v
+        return value
 
     def popitem(self):
-        """Remove and return the last inserted (key, parameter) pair from the ParameterDict."""
-        k, _ = self._keys.popitem()
-        self._keys[k] = None
-        val = self[k]
-        del self[k]
-        return k, val
+        """Remove the most recently inserted entry and return it as ``(key, value)``."""
+        if not self._keys:
+            raise KeyError('popitem(): dictionary is empty')
+        key = next(reversed(self._keys))
+        value = self[key]
+        del self[key]
+        return key, value
 
     def get(self, key, default=None):
-        """Return the parameter associated with key if present. Otherwise return default if provided, None if not."""
+        """The value for ``key`` if present, else ``default``."""
         return self[key] if key in self else default
 
     def fromkeys(self, keys, default=None):
-        """Return a new ParameterDict with the keys provided."""
+        """A new ParameterDict with each of ``keys`` set to ``default`` (each tensor wrapped separately)."""
         return ParameterDict((k, default) for k in keys)
 
     def keys(self):
-        """Return an iterable of the ParameterDict keys."""
+        """The keys, in order."""
         return self._keys.keys()
 
     def items(self):
-        """Return an iterable of the ParameterDict key/value pairs."""
+        """The (key, value) pairs, in order."""
         return ((k, self[k]) for k in self._keys)
 
     def values(self):
-        """Return an iterable of the ParameterDict values."""
+        """The values, in order."""
         return (self[k] for k in self._keys)
 
     def update(self, parameters):
-        """Update the ParameterDict with key-value pairs from parameters, overwriting existing keys. A plain
-        dict is merged in sorted key order (as torch does); an OrderedDict or ParameterDict in its order."""
-        if not isinstance(parameters, container_abcs.Iterable):
-            raise TypeError("ParametersDict.update should be called with an iterable of key/value pairs, but got "
-                            + type(parameters).__name__)
-        if isinstance(parameters, (OrderedDict, ParameterDict)):
-            for key, parameter in parameters.items():
-                self[key] = parameter
-        elif isinstance(parameters, container_abcs.Mapping):
-            for key, parameter in sorted(parameters.items()):
-                self[key] = parameter
-        else:
-            for j, p in enumerate(parameters):
-                if not isinstance(p, container_abcs.Iterable):
-                    raise TypeError("ParameterDict update sequence element #" + str(j) + " should be Iterable; is"
-                                    + type(p).__name__)
-                if not len(p) == 2:
-                    raise ValueError("ParameterDict update sequence element #" + str(j) + " has length "
-                                     + str(len(p)) + "; 2 is required")
-                self[p[0]] = p[1]
+        """Add or overwrite entries from a mapping or an iterable of (key, value) pairs."""
+        if isinstance(parameters, Mapping) and not isinstance(parameters, OrderedDict):
+            parameters = sorted(parameters.items())   # an unordered mapping merges in key order
+        for key, value in _pairs(parameters, 'ParametersDict', 'ParameterDict'):
+            self[key] = value
 
     def extra_repr(self):
-        return '\n'.join(_param_line(k, p, lambda t: t.type()) for k, p in self.items())
+        return '\n'.join(f'  ({k}): ' + _describe(v, lambda t: t.type()) for k, v in self.items())
 
     def __call__(self, input):
-        raise RuntimeError("ParameterDict should not be called.")
+        raise RuntimeError('ParameterDict should not be called.')
 
     def __or__(self, other):
-        copy = self.copy()
-        copy.update(other)
-        return copy
+        merged = self.copy()
+        merged.update(other)
+        return merged
 
     def __ror__(self, other):
-        copy = other.copy()
-        copy.update(self)
-        return copy
+        merged = other.copy()
+        merged.update(self)
+        return merged
 
     def __ior__(self, other):
         self.update(other)
