@@ -1,5 +1,10 @@
-"""Constraints: objects that say which values a distribution's parameters and samples may take
-(torch.distributions.constraints). `check(value)` returns a bool tensor over the batch."""
+"""Constraints (torch.distributions.constraints): objects that describe the set of values a variable may take.
+
+A constraint answers `check(value)` with a boolean tensor that has one entry per batch element: the trailing
+`event_dim` dimensions of `value` are reduced, since a constraint on a vector or matrix holds or fails for
+the whole event. `is_discrete` says whether the set is countable. Distributions use these for `support` and
+`arg_constraints`.
+"""
 import ember
 
 __all__ = ['Constraint', 'boolean', 'cat', 'corr_cholesky', 'dependent', 'dependent_property', 'greater_than',
@@ -10,33 +15,41 @@ __all__ = ['Constraint', 'boolean', 'cat', 'corr_cholesky', 'dependent', 'depend
 
 
 class Constraint:
-    """Abstract base class for constraints. A constraint object represents a region over which a variable is
-    valid, e.g. within which a variable can be optimized.
+    """Base class of constraints: a region of values inside which a variable is valid (for instance, where
+    it may be optimized).
 
     Attributes:
-        is_discrete (bool): Whether constrained space is discrete. Defaults to False.
-        event_dim (int): Number of rightmost dimensions that together define an event. The check method
-            will remove this many dimensions when computing validity."""
+        is_discrete (bool): whether the region is a discrete set. False unless a subclass says otherwise.
+        event_dim (int): how many trailing dimensions of a value make up one event; `check` reduces them.
+    """
     is_discrete = False
     event_dim = 0
 
     def check(self, value):
-        """Returns a byte tensor of ``sample_shape + batch_shape`` indicating whether each event in value
-        satisfies this constraint."""
+        """Returns a boolean tensor of shape ``sample_shape + batch_shape``: True where the event of
+        `value` lies inside the region."""
         raise NotImplementedError
 
     def __repr__(self):
-        return self.__class__.__name__[1:] + "()"
+        # the concrete classes are private (`_Real`), and their repr drops that first character
+        return type(self).__name__[1:] + '()'
+
+
+def _reduce_event(ok, ndims):
+    """Collapse the trailing `ndims` dimensions of a boolean tensor with logical and."""
+    for _ in range(ndims):
+        ok = ok.all(-1)
+    return ok
 
 
 class _Dependent(Constraint):
-    """Placeholder for variables whose support depends on other variables. These variables obey no simple
-    coordinate-wise constraints."""
+    """Placeholder for a constraint that depends on other parameters, so it cannot be checked on its own.
+    `is_discrete` and `event_dim` may be fixed when known; reading one that was not fixed raises
+    NotImplementedError. Calling the object returns a copy with some of them fixed."""
 
     def __init__(self, *, is_discrete=NotImplemented, event_dim=NotImplemented):
         self._is_discrete = is_discrete
         self._event_dim = event_dim
-        super().__init__()
 
     @property
     def is_discrete(self):
@@ -51,50 +64,47 @@ class _Dependent(Constraint):
         return self._event_dim
 
     def __call__(self, *, is_discrete=NotImplemented, event_dim=NotImplemented):
-        """Support for syntax to customize static attributes: constraints.dependent(is_discrete=True, ...)."""
-        if is_discrete is NotImplemented:
-            is_discrete = self._is_discrete
-        if event_dim is NotImplemented:
-            event_dim = self._event_dim
-        return _Dependent(is_discrete=is_discrete, event_dim=event_dim)
+        """A dependent constraint like this one, with `is_discrete` / `event_dim` replaced where given."""
+        return _Dependent(is_discrete=self._is_discrete if is_discrete is NotImplemented else is_discrete,
+                          event_dim=self._event_dim if event_dim is NotImplemented else event_dim)
 
     def check(self, x):
         raise ValueError("Cannot determine validity of dependent constraint")
 
 
 def is_dependent(constraint):
-    """Checks if ``constraint`` is a ``_Dependent`` object."""
+    """True when `constraint` is a dependent placeholder (`dependent` or a `dependent_property`)."""
     return isinstance(constraint, _Dependent)
 
 
 class _DependentProperty(property, _Dependent):
-    """Decorator that extends @property to act like a `Dependent` constraint when called on a class and act
-    like a property when called on an object."""
+    """A property whose value is a constraint built from the instance's parameters (for example the support
+    of Uniform, which depends on `low` and `high`). Read on the class it is the descriptor itself, a
+    dependent constraint, so code can see that the constraint is dependent without an instance.
+
+    Use as ``@dependent_property`` or ``@dependent_property(is_discrete=..., event_dim=...)``."""
 
     def __init__(self, fn=None, *, is_discrete=NotImplemented, event_dim=NotImplemented):
         property.__init__(self, fn)
-        self._is_discrete = is_discrete
-        self._event_dim = event_dim
+        _Dependent.__init__(self, is_discrete=is_discrete, event_dim=event_dim)
 
     def __call__(self, fn):
         return _DependentProperty(fn, is_discrete=self._is_discrete, event_dim=self._event_dim)
 
 
 class _IndependentConstraint(Constraint):
-    """Wraps a constraint by aggregating over ``reinterpreted_batch_ndims``-many dims in check(), so that an
-    event is valid only if all its independent entries are valid."""
+    """Treats `reinterpreted_batch_ndims` batch dimensions of `base_constraint` as event dimensions: a value
+    passes only where every element along them passes."""
 
     def __init__(self, base_constraint, reinterpreted_batch_ndims):
-        if not isinstance(base_constraint, Constraint):
-            raise AssertionError(f"base_constraint must be a Constraint, got {type(base_constraint).__name__}")
-        if not isinstance(reinterpreted_batch_ndims, int):
-            raise AssertionError("reinterpreted_batch_ndims must be an int, got "
-                                 f"{type(reinterpreted_batch_ndims).__name__}")
-        if reinterpreted_batch_ndims < 0:
-            raise AssertionError(f"reinterpreted_batch_ndims must be >= 0, got {reinterpreted_batch_ndims}")
+        assert isinstance(base_constraint, Constraint), \
+            f"base_constraint must be a Constraint, got {type(base_constraint).__name__}"
+        assert isinstance(reinterpreted_batch_ndims, int), \
+            f"reinterpreted_batch_ndims must be an int, got {type(reinterpreted_batch_ndims).__name__}"
+        assert reinterpreted_batch_ndims >= 0, \
+            f"reinterpreted_batch_ndims must be non-negative, got {reinterpreted_batch_ndims}"
         self.base_constraint = base_constraint
         self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
-        super().__init__()
 
     @property
     def is_discrete(self):
@@ -105,159 +115,159 @@ class _IndependentConstraint(Constraint):
         return self.base_constraint.event_dim + self.reinterpreted_batch_ndims
 
     def check(self, value):
-        result = self.base_constraint.check(value)
-        if result.dim() < self.reinterpreted_batch_ndims:
-            expected = self.base_constraint.event_dim + self.reinterpreted_batch_ndims
-            raise ValueError(f"Expected value.dim() >= {expected} but got {value.dim()}")
-        result = result.reshape(tuple(result.shape[:result.dim() - self.reinterpreted_batch_ndims]) + (-1,))
-        return result.all(-1)
+        ok = self.base_constraint.check(value)
+        if ok.dim() < self.reinterpreted_batch_ndims:
+            raise ValueError(f"Expected value.dim() >= {self.event_dim} but got {value.dim()}")
+        return _reduce_event(ok, self.reinterpreted_batch_ndims)
 
     def __repr__(self):
-        return f"{self.__class__.__name__[1:]}({repr(self.base_constraint)}, {self.reinterpreted_batch_ndims})"
+        return f"{type(self).__name__[1:]}({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
+
+
+# --- elementwise regions -------------------------------------------------------------------------------
+class _Bounded(Constraint):
+    """Shared repr of the constraints parameterised by bounds: `Name(lower_bound=.., upper_bound=..)`."""
+    _bounds = ()
+
+    def __repr__(self):
+        args = ', '.join(f'{name}={getattr(self, name)}' for name in self._bounds)
+        return f"{type(self).__name__[1:]}({args})"
+
+
+class _Real(Constraint):
+    """All real numbers; NaN is outside, the infinities inside."""
+
+    def check(self, value):
+        return value == value
 
 
 class _Boolean(Constraint):
-    """Constrain to the two values `{0, 1}`."""
+    """The set {0, 1}."""
     is_discrete = True
 
     def check(self, value):
         return (value == 0) | (value == 1)
 
 
-class _OneHot(Constraint):
-    """Constrain to one-hot vectors."""
-    is_discrete = True
-    event_dim = 1
-
-    def check(self, value):
-        is_boolean = (value == 0) | (value == 1)
-        is_normalized = value.sum(-1).eq(1)
-        return is_boolean.all(-1) & is_normalized
-
-
-class _Bounded(Constraint):
-    """A constraint with bounds that its repr names."""
-    _bounds = ()
-
-    def __repr__(self):
-        args = ", ".join(f"{b}={getattr(self, b)}" for b in self._bounds)
-        return f"{self.__class__.__name__[1:]}({args})"
-
-
-class _IntegerInterval(_Bounded):
-    """Constrain to an integer interval `[lower_bound, upper_bound]`."""
-    is_discrete = True
-    _bounds = ('lower_bound', 'upper_bound')
-
-    def __init__(self, lower_bound, upper_bound):
-        self.lower_bound = lower_bound
-        self.upper_bound = upper_bound
-        super().__init__()
-
-    def check(self, value):
-        return (value % 1 == 0) & (self.lower_bound <= value) & (value <= self.upper_bound)
-
-
-class _IntegerLessThan(_Bounded):
-    """Constrain to an integer interval `(-inf, upper_bound]`."""
-    is_discrete = True
-    _bounds = ('upper_bound',)
-
-    def __init__(self, upper_bound):
-        self.upper_bound = upper_bound
-        super().__init__()
-
-    def check(self, value):
-        return (value % 1 == 0) & (value <= self.upper_bound)
-
-
-class _IntegerGreaterThan(_Bounded):
-    """Constrain to an integer interval `[lower_bound, inf)`."""
-    is_discrete = True
-    _bounds = ('lower_bound',)
-
-    def __init__(self, lower_bound):
-        self.lower_bound = lower_bound
-        super().__init__()
-
-    def check(self, value):
-        return (value % 1 == 0) & (value >= self.lower_bound)
-
-
-class _Real(Constraint):
-    """Trivially constrain to the extended real line `[-inf, inf]`."""
-
-    def check(self, value):
-        return value == value   # False for NANs.
-
-
 class _GreaterThan(_Bounded):
-    """Constrain to a real half line `(lower_bound, inf]`."""
+    """The open half line (lower_bound, inf)."""
     _bounds = ('lower_bound',)
 
     def __init__(self, lower_bound):
         self.lower_bound = lower_bound
-        super().__init__()
 
     def check(self, value):
         return self.lower_bound < value
 
 
 class _GreaterThanEq(_Bounded):
-    """Constrain to a real half line `[lower_bound, inf)`."""
+    """The closed half line [lower_bound, inf)."""
     _bounds = ('lower_bound',)
 
     def __init__(self, lower_bound):
         self.lower_bound = lower_bound
-        super().__init__()
 
     def check(self, value):
         return self.lower_bound <= value
 
 
 class _LessThan(_Bounded):
-    """Constrain to a real half line `[-inf, upper_bound)`."""
+    """The open half line (-inf, upper_bound)."""
     _bounds = ('upper_bound',)
 
     def __init__(self, upper_bound):
         self.upper_bound = upper_bound
-        super().__init__()
 
     def check(self, value):
         return value < self.upper_bound
 
 
 class _Interval(_Bounded):
-    """Constrain to a real interval `[lower_bound, upper_bound]`."""
+    """The closed interval [lower_bound, upper_bound]."""
     _bounds = ('lower_bound', 'upper_bound')
 
     def __init__(self, lower_bound, upper_bound):
         self.lower_bound = lower_bound
         self.upper_bound = upper_bound
-        super().__init__()
 
     def check(self, value):
         return (self.lower_bound <= value) & (value <= self.upper_bound)
 
 
-class _HalfOpenInterval(_Interval):
-    """Constrain to a real interval `[lower_bound, upper_bound)`."""
+class _HalfOpenInterval(_Bounded):
+    """The interval [lower_bound, upper_bound)."""
+    _bounds = ('lower_bound', 'upper_bound')
+
+    def __init__(self, lower_bound, upper_bound):
+        self.lower_bound = lower_bound
+        self.upper_bound = upper_bound
 
     def check(self, value):
         return (self.lower_bound <= value) & (value < self.upper_bound)
 
 
+def _is_integer(value):
+    return value % 1 == 0
+
+
+class _IntegerInterval(_Bounded):
+    """Integers in [lower_bound, upper_bound]."""
+    is_discrete = True
+    _bounds = ('lower_bound', 'upper_bound')
+
+    def __init__(self, lower_bound, upper_bound):
+        self.lower_bound = lower_bound
+        self.upper_bound = upper_bound
+
+    def check(self, value):
+        return _is_integer(value) & (self.lower_bound <= value) & (value <= self.upper_bound)
+
+
+class _IntegerGreaterThan(_Bounded):
+    """Integers no smaller than lower_bound."""
+    is_discrete = True
+    _bounds = ('lower_bound',)
+
+    def __init__(self, lower_bound):
+        self.lower_bound = lower_bound
+
+    def check(self, value):
+        return _is_integer(value) & (self.lower_bound <= value)
+
+
+class _IntegerLessThan(_Bounded):
+    """Integers no larger than upper_bound."""
+    is_discrete = True
+    _bounds = ('upper_bound',)
+
+    def __init__(self, upper_bound):
+        self.upper_bound = upper_bound
+
+    def check(self, value):
+        return _is_integer(value) & (value <= self.upper_bound)
+
+
+# --- vector regions (event_dim 1) ----------------------------------------------------------------------
 class _Simplex(Constraint):
-    """Constrain to the unit simplex in the innermost (rightmost) dimension. Specifically:
-    `x >= 0` and `x.sum(-1) == 1`."""
+    """Vectors of non-negative entries summing to one (within 1e-6) along the last dimension."""
     event_dim = 1
 
     def check(self, value):
-        return ember.all(value >= 0, dim=-1) & ((value.sum(-1) - 1).abs() < 1e-6)
+        return (value >= 0).all(-1) & ((value.sum(-1) - 1).abs() < 1e-6)
+
+
+class _OneHot(Constraint):
+    """Vectors of zeros with a single one."""
+    is_discrete = True
+    event_dim = 1
+
+    def check(self, value):
+        binary = ((value == 0) | (value == 1)).all(-1)
+        return binary & (value.sum(-1) == 1)
 
 
 class _Multinomial(Constraint):
-    """Constrain to nonnegative integer values summing to at most an upper bound."""
+    """Count vectors: non-negative entries whose total is at most `upper_bound`."""
     is_discrete = True
     event_dim = 1
 
@@ -265,45 +275,40 @@ class _Multinomial(Constraint):
         self.upper_bound = upper_bound
 
     def check(self, x):
-        return (x >= 0).all(dim=-1) & (x.sum(dim=-1) <= self.upper_bound)
+        return (x >= 0).all(-1) & (x.sum(-1) <= self.upper_bound)
 
 
-def _all_last2(flags):
-    return flags.reshape(tuple(flags.shape[:-2]) + (-1,)).all(-1)
-
-
+# --- matrix regions (event_dim 2) ----------------------------------------------------------------------
 class _LowerTriangular(Constraint):
-    """Constrain to lower-triangular square matrices."""
+    """Matrices whose entries above the diagonal are zero."""
     event_dim = 2
 
     def check(self, value):
-        return _all_last2(value.tril() == value)
+        return _reduce_event(value.tril() == value, 2)
 
 
 class _LowerCholesky(Constraint):
-    """Constrain to lower-triangular square matrices with positive diagonals."""
+    """Lower-triangular matrices with a strictly positive diagonal."""
     event_dim = 2
 
     def check(self, value):
-        lower_triangular = _all_last2(value.tril() == value)
-        positive_diagonal = (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
-        return lower_triangular & positive_diagonal
+        triangular = _LowerTriangular.check(self, value)
+        return triangular & (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
 
 
 class _CorrCholesky(Constraint):
-    """Constrain to lower-triangular square matrices with positive diagonals and each row vector being of
-    unit length."""
+    """Lower Cholesky factors of correlation matrices: lower Cholesky with rows of unit Euclidean norm (to
+    10 * n * eps of the dtype, n the row length)."""
     event_dim = 2
 
     def check(self, value):
-        tol = ember.finfo(value.dtype).eps * value.size(-1) * 10   # 10 is an adjustable fudge factor
-        row_norm = value.detach().square().sum(-1).sqrt()
-        unit_row_norm = (row_norm - 1.0).abs().le(tol).all(dim=-1)
-        return _LowerCholesky().check(value) & unit_row_norm
+        cholesky = _LowerCholesky.check(self, value)
+        tol = 10 * value.shape[-1] * ember.finfo(value.dtype).eps
+        return cholesky & ((ember.linalg.vector_norm(value.detach(), dim=-1) - 1).abs() <= tol).all(-1)
 
 
 class _Square(Constraint):
-    """Constrain to square matrices."""
+    """Square matrices."""
     event_dim = 2
 
     def check(self, value):
@@ -311,52 +316,48 @@ class _Square(Constraint):
 
 
 class _Symmetric(_Square):
-    """Constrain to Symmetric square matrices."""
+    """Square matrices equal to their transpose (within atol 1e-6, rtol 1e-5)."""
 
     def check(self, value):
-        square_check = super().check(value)
-        if not square_check.all():
-            return square_check
-        return ember.isclose(value, value.mT, atol=1e-6).all(-2).all(-1)
+        square = super().check(value)
+        if not bool(square.all()):
+            return square
+        return _reduce_event(ember.isclose(value, value.mT, atol=1e-6), 2)
 
 
 class _PositiveSemidefinite(_Symmetric):
-    """Constrain to positive-semidefinite matrices."""
+    """Symmetric matrices with non-negative eigenvalues."""
 
     def check(self, value):
-        sym_check = super().check(value)
-        if not sym_check.all():
-            return sym_check
-        a = value.detach()._data
-        w = ember.backend.xp_of(a).linalg.eigvalsh(a)
-        return ember.tensor((w >= 0).all(-1))
+        symmetric = super().check(value)
+        if not bool(symmetric.all()):
+            # like torch, a batch holding a non-symmetric matrix answers with the symmetry test alone
+            return symmetric
+        return (ember.linalg.eigvalsh(value) >= 0).all(-1)
 
 
 class _PositiveDefinite(_Symmetric):
-    """Constrain to positive-definite matrices."""
+    """Symmetric matrices with positive eigenvalues (those with a Cholesky factorization)."""
 
     def check(self, value):
-        sym_check = super().check(value)
-        if not sym_check.all():
-            return sym_check
-        return ember.linalg.cholesky_ex(value.detach()).info.eq(0)
+        symmetric = super().check(value)
+        if not bool(symmetric.all()):
+            return symmetric
+        return ember.linalg.cholesky_ex(value).info == 0
 
 
+# --- combinations --------------------------------------------------------------------------------------
 class _Cat(Constraint):
-    """Constraint functor that applies a sequence of constraints `cseq` at the submatrices at dimension
-    `dim`, each of size `lengths[dim]`, in a way compatible with torch.cat."""
+    """Applies `cseq[i]` to the i-th block of `lengths[i]` slices along `dim` (the blocks are laid end to
+    end, as by ember.cat)."""
 
     def __init__(self, cseq, dim=0, lengths=None):
-        if not all(isinstance(c, Constraint) for c in cseq):
-            raise AssertionError("All elements of cseq must be Constraint instances")
+        assert all(isinstance(c, Constraint) for c in cseq), "All elements of cseq must be Constraint instances"
         self.cseq = list(cseq)
-        if lengths is None:
-            lengths = [1] * len(self.cseq)
-        self.lengths = list(lengths)
-        if len(self.lengths) != len(self.cseq):
-            raise AssertionError(f"lengths ({len(self.lengths)}) must match cseq ({len(self.cseq)})")
+        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
+        assert len(self.lengths) == len(self.cseq), \
+            f"lengths ({len(self.lengths)}) must match cseq ({len(self.cseq)})"
         self.dim = dim
-        super().__init__()
 
     @property
     def is_discrete(self):
@@ -367,26 +368,21 @@ class _Cat(Constraint):
         return max(c.event_dim for c in self.cseq)
 
     def check(self, value):
-        if not (-value.dim() <= self.dim < value.dim()):
-            raise AssertionError(f"dim {self.dim} out of range for value with {value.dim()} dimensions")
-        checks = []
-        start = 0
-        for constr, length in zip(self.cseq, self.lengths):
-            checks.append(constr.check(value.narrow(self.dim, start, length)))
-            start = start + length
-        return ember.cat(checks, self.dim)
+        assert -value.dim() <= self.dim < value.dim()
+        parts, start = [], 0
+        for c, n in zip(self.cseq, self.lengths):
+            parts.append(c.check(value.narrow(self.dim, start, n)))
+            start += n
+        return ember.cat(parts, self.dim)
 
 
 class _Stack(Constraint):
-    """Constraint functor that applies a sequence of constraints `cseq` at the submatrices at dimension
-    `dim`, in a way compatible with torch.stack."""
+    """Applies `cseq[i]` to the i-th slice along `dim` (the slices as given by ember.unbind)."""
 
     def __init__(self, cseq, dim=0):
-        if not all(isinstance(c, Constraint) for c in cseq):
-            raise AssertionError("All elements of cseq must be Constraint instances")
+        assert all(isinstance(c, Constraint) for c in cseq), "All elements of cseq must be Constraint instances"
         self.cseq = list(cseq)
         self.dim = dim
-        super().__init__()
 
     @property
     def is_discrete(self):
@@ -394,19 +390,18 @@ class _Stack(Constraint):
 
     @property
     def event_dim(self):
-        dim = max(c.event_dim for c in self.cseq)
-        if self.dim + dim < 0:
-            dim += 1
-        return dim
+        inner = max(c.event_dim for c in self.cseq)
+        # torch counts the stacking axis as an extra event dimension when a negative `dim` reaches past
+        # the pieces' own event dimensions
+        return inner + 1 if self.dim < 0 and -self.dim > inner else inner
 
     def check(self, value):
-        if not (-value.dim() <= self.dim < value.dim()):
-            raise AssertionError(f"dim {self.dim} out of range for value with {value.dim()} dimensions")
-        vs = [value.select(self.dim, i) for i in range(value.size(self.dim))]
-        return ember.stack([constr.check(v) for v, constr in zip(vs, self.cseq)], self.dim)
+        assert -value.dim() <= self.dim < value.dim()
+        slices = [value.select(self.dim, i) for i in range(value.size(self.dim))]
+        return ember.stack([c.check(v) for c, v in zip(self.cseq, slices)], self.dim)
 
 
-# Public interface.
+# --- the public objects (torch's names) ----------------------------------------------------------------
 dependent = _Dependent()
 dependent_property = _DependentProperty
 independent = _IndependentConstraint
