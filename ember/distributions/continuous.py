@@ -1,45 +1,76 @@
-"""Continuous univariate distributions: Normal, LogNormal, Uniform, Laplace, Exponential, Gamma, Beta,
-Dirichlet, StudentT (torch.distributions.normal, .uniform, ...). Every density, moment and reparameterised
-sample is built from differentiable ember ops, so gradients reach the parameters."""
+"""Continuous distributions with torch's API: Normal, LogNormal, Uniform, Laplace, Exponential, Gamma, Beta,
+Dirichlet and StudentT.
+
+Densities, moments and reparameterised samples are compositions of differentiable ember ops, so gradients
+reach the parameters (and second derivatives work wherever the underlying ops have them). Draws come from
+ember's default generator, so `ember.manual_seed` makes them repeat."""
 import math
 import numbers
 import ember
 from ..tensor import Size
 from . import constraints
 from .distribution import Distribution, ExponentialFamily
-from .utils import broadcast_all, _standard_normal
+from .utils import broadcast_all
 from ._ops import _standard_gamma, xlogy, gammainc
 
 __all__ = ['Normal', 'LogNormal', 'Uniform', 'Laplace', 'Exponential', 'Gamma', 'Beta', 'Dirichlet', 'StudentT']
 
-_Number = numbers.Number
-_HALF_LOG_2PI = math.log(math.sqrt(2 * math.pi))
+_LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
 
-def _batch_of(*args):
-    """torch's batch shape rule: () when every parameter is a Python number, else the broadcast shape."""
-    return Size() if all(isinstance(a, _Number) for a in args) else None
+def _store(dist, names, values):
+    """Broadcast the parameters to a common shape, set them as attributes and return the batch shape
+    (empty when every parameter was a Python number)."""
+    tensors = broadcast_all(*values)
+    for name, t in zip(names, tensors):
+        setattr(dist, name, t)
+    if all(isinstance(v, numbers.Number) for v in values):
+        return Size()
+    return tensors[0].size()
 
 
-class _LocScale(Distribution):
-    """Shared by the location-scale families: broadcast loc and scale, expand both."""
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+def _expanded_copy(dist, cls, batch_shape, _instance, names, event_shape=Size()):
+    """A new `cls` whose parameters `names` are `dist`'s, expanded to `batch_shape` (+ `event_shape`).
+    Shapes were checked when `dist` was built, so the copy skips validation but keeps `dist`'s setting."""
+    new = dist._get_checked_instance(cls, _instance)
+    batch_shape = Size(batch_shape)
+    full = tuple(batch_shape) + tuple(event_shape)
+    for name in names:
+        setattr(new, name, getattr(dist, name).expand(full))
+    Distribution.__init__(new, batch_shape, event_shape, validate_args=False)
+    new._validate_args = dist._validate_args
+    return new
+
+
+def _tiny_floor_(x):
+    """Keeps positive draws strictly positive after underflow, without touching the autograd graph."""
+    x.detach().clamp_(min=ember.finfo(x.dtype).tiny)
+    return x
+
+
+def _gamma_draws(concentration, shape):
+    """Reparameterised Gamma(concentration, 1) draws of `shape` (left unclamped: the gradient reads them)."""
+    return _standard_gamma(concentration.expand(shape))
+
+
+class Normal(ExponentialFamily):
+    """The normal (Gaussian) distribution with mean `loc` and standard deviation `scale`.
+
+    Args:
+        loc (float or Tensor): the mean.
+        scale (float or Tensor): the standard deviation, positive.
+        validate_args (bool, optional): check parameters and values against their constraints."""
+    arg_constraints = {'loc': constraints.real, 'scale': constraints.positive}
     support = constraints.real
     has_rsample = True
+    _mean_carrier_measure = 0
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        batch_shape = _batch_of(loc, scale)
-        super().__init__(self.loc.size() if batch_shape is None else batch_shape, validate_args=validate_args)
+        batch_shape = _store(self, ('loc', 'scale'), (loc, scale))
+        super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(type(self), _instance)
-        batch_shape = Size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return _expanded_copy(self, Normal, batch_shape, _instance, ('loc', 'scale'))
 
     @property
     def mean(self):
@@ -49,39 +80,23 @@ class _LocScale(Distribution):
     def mode(self):
         return self.loc
 
-
-class Normal(_LocScale, ExponentialFamily):
-    """Creates a normal (also called Gaussian) distribution parameterized by `loc` and `scale`.
-
-    Args:
-        loc (float or Tensor): mean of the distribution (often referred to as mu)
-        scale (float or Tensor): standard deviation of the distribution (often referred to as sigma)"""
-    _mean_carrier_measure = 0
-
     @property
     def stddev(self):
         return self.scale
 
     @property
     def variance(self):
-        return self.stddev.pow(2)
-
-    def sample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        with ember.no_grad():
-            return ember.normal(self.loc.expand(shape), self.scale.expand(shape))
+        return self.scale.pow(2)
 
     def rsample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        eps = _standard_normal(shape, dtype=self.loc.dtype)
-        return self.loc + eps * self.scale
+        noise = ember.randn(tuple(self._extended_shape(sample_shape)), dtype=self.loc.dtype)
+        return self.loc + noise * self.scale
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        var = self.scale ** 2
-        log_scale = math.log(self.scale) if isinstance(self.scale, _Number) else self.scale.log()
-        return -((value - self.loc) ** 2) / (2 * var) - log_scale - _HALF_LOG_2PI
+        # float32 results match torch's to the last bit only with this order of operations
+        return -((value - self.loc) ** 2) / (2 * self.scale.pow(2)) - self.scale.log() - _LOG_SQRT_2PI
 
     def cdf(self, value):
         if self._validate_args:
@@ -92,60 +107,71 @@ class Normal(_LocScale, ExponentialFamily):
         return self.loc + self.scale * ember.erfinv(2 * value - 1) * math.sqrt(2)
 
     def entropy(self):
-        return 0.5 + 0.5 * math.log(2 * math.pi) + ember.log(self.scale)
+        return 0.5 + _LOG_SQRT_2PI + self.scale.log()
 
     @property
     def _natural_params(self):
-        return (self.loc / self.scale.pow(2), -0.5 * self.scale.pow(2).reciprocal())
+        var = self.scale.pow(2)
+        return self.loc / var, -0.5 * var.reciprocal()
 
-    def _log_normalizer(self, x, y):
-        return -0.25 * x.pow(2) / y + 0.5 * ember.log(-math.pi / y)
+    def _log_normalizer(self, eta1, eta2):
+        return -0.25 * eta1.pow(2) / eta2 + 0.5 * ember.log(-math.pi / eta2)
 
 
-class LogNormal(_LocScale):
-    """Creates a log-normal distribution parameterized by `loc` and `scale` where::
+class LogNormal(Distribution):
+    """The distribution of exp(X) for X ~ Normal(loc, scale).
 
-        X ~ Normal(loc, scale)
-        Y = exp(X) ~ LogNormal(loc, scale)
-
-    (torch builds it as a TransformedDistribution of Normal by ExpTransform; ember computes the same
-    density, moments and samples directly.)"""
+    Args:
+        loc (float or Tensor): mean of the underlying normal (log of the distribution).
+        scale (float or Tensor): standard deviation of the underlying normal, positive.
+        validate_args (bool, optional): check parameters and values against their constraints."""
+    arg_constraints = {'loc': constraints.real, 'scale': constraints.positive}
     support = constraints.positive
+    has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        super().__init__(loc, scale, validate_args=validate_args)
-        self.base_dist = Normal(self.loc, self.scale, validate_args=validate_args)
+        self._attach(Normal(loc, scale, validate_args=validate_args), validate_args)
+
+    def _attach(self, base, validate_args):
+        self.base_dist = base
+        super().__init__(base.batch_shape, base.event_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = super().expand(batch_shape, _instance)
-        new.base_dist = self.base_dist.expand(batch_shape)
+        new = self._get_checked_instance(LogNormal, _instance)
+        new._attach(self.base_dist.expand(batch_shape), False)
+        new._validate_args = self._validate_args
         return new
 
     @property
+    def loc(self):
+        return self.base_dist.loc
+
+    @property
+    def scale(self):
+        return self.base_dist.scale
+
+    @property
     def mean(self):
-        return (self.loc + self.scale.pow(2) / 2).exp()
+        return (self.loc + 0.5 * self.scale.pow(2)).exp()
 
     @property
     def mode(self):
-        return (self.loc - self.scale.square()).exp()
+        return (self.loc - self.scale.pow(2)).exp()
 
     @property
     def variance(self):
-        scale_sq = self.scale.pow(2)
-        return scale_sq.expm1() * (2 * self.loc + scale_sq).exp()
+        s2 = self.scale.pow(2)
+        return s2.expm1() * (2 * self.loc + s2).exp()
 
     def rsample(self, sample_shape=Size()):
         return self.base_dist.rsample(sample_shape).exp()
 
-    def sample(self, sample_shape=Size()):
-        with ember.no_grad():
-            return self.base_dist.sample(sample_shape).exp()
-
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        y = value.log()
-        return self.base_dist.log_prob(y) - y
+        log_value = value.log()
+        # change of variables: the density of log(value), divided by d value / d log(value) = value
+        return self.base_dist.log_prob(log_value) - log_value
 
     def cdf(self, value):
         return self.base_dist.cdf(value.log())
@@ -158,124 +184,148 @@ class LogNormal(_LocScale):
 
 
 class Uniform(Distribution):
-    """Generates uniformly distributed random samples from the half-open interval ``[low, high)``.
+    """The continuous uniform distribution on the half-open interval [low, high).
 
     Args:
-        low (float or Tensor): lower range (inclusive).
-        high (float or Tensor): upper range (exclusive)."""
+        low (float or Tensor): lower bound (inclusive).
+        high (float or Tensor): upper bound (exclusive).
+        validate_args (bool, optional): check parameters and values against their constraints."""
     has_rsample = True
+
+    def __init__(self, low, high, validate_args=None):
+        batch_shape = _store(self, ('low', 'high'), (low, high))
+        super().__init__(batch_shape, validate_args=validate_args)
 
     @property
     def arg_constraints(self):
-        return {"low": constraints.less_than(self.high), "high": constraints.greater_than(self.low)}
-
-    @property
-    def mean(self):
-        return (self.high + self.low) / 2
-
-    @property
-    def mode(self):
-        return math.nan * self.high
-
-    @property
-    def stddev(self):
-        return (self.high - self.low) / 12 ** 0.5
-
-    @property
-    def variance(self):
-        return (self.high - self.low).pow(2) / 12
-
-    def __init__(self, low, high, validate_args=None):
-        self.low, self.high = broadcast_all(low, high)
-        batch_shape = _batch_of(low, high)
-        super().__init__(self.low.size() if batch_shape is None else batch_shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Uniform, _instance)
-        batch_shape = Size(batch_shape)
-        new.low = self.low.expand(batch_shape)
-        new.high = self.high.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        # each bound is only meaningful relative to the other
+        return {'low': constraints.less_than(self.high), 'high': constraints.greater_than(self.low)}
 
     @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self):
         return constraints.interval(self.low, self.high)
 
+    def expand(self, batch_shape, _instance=None):
+        return _expanded_copy(self, Uniform, batch_shape, _instance, ('low', 'high'))
+
+    @property
+    def _width(self):
+        return self.high - self.low
+
+    @property
+    def mean(self):
+        return (self.low + self.high) / 2
+
+    @property
+    def mode(self):
+        return self.high * math.nan   # every point of the interval is a mode
+
+    @property
+    def stddev(self):
+        return self._width / math.sqrt(12)
+
+    @property
+    def variance(self):
+        return self._width.pow(2) / 12
+
     def rsample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        rand = ember.rand(tuple(shape), dtype=self.low.dtype)
-        return self.low + rand * (self.high - self.low)
+        u = ember.rand(tuple(self._extended_shape(sample_shape)), dtype=self.low.dtype)
+        return self.low + u * self._width
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        lb = self.low.le(value).type_as(self.low)
-        ub = self.high.gt(value).type_as(self.low)
-        return ember.log(lb.mul(ub)) - ember.log(self.high - self.low)
+        inside = ((value >= self.low) & (value < self.high)).to(self.low.dtype)
+        return inside.log() - self._width.log()
 
     def cdf(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        result = (value - self.low) / (self.high - self.low)
-        return result.clamp(min=0, max=1)
+        return ((value - self.low) / self._width).clamp(0, 1)
 
     def icdf(self, value):
-        return value * (self.high - self.low) + self.low
+        return self.low + value * self._width
 
     def entropy(self):
-        return ember.log(self.high - self.low)
+        return self._width.log()
 
 
-class Laplace(_LocScale):
-    """Creates a Laplace distribution parameterized by `loc` and `scale`.
+class Laplace(Distribution):
+    """The Laplace (double exponential) distribution with location `loc` and scale `scale`.
 
     Args:
-        loc (float or Tensor): mean of the distribution
-        scale (float or Tensor): scale of the distribution"""
+        loc (float or Tensor): the location (mean).
+        scale (float or Tensor): the scale, positive.
+        validate_args (bool, optional): check parameters and values against their constraints."""
+    arg_constraints = {'loc': constraints.real, 'scale': constraints.positive}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, loc, scale, validate_args=None):
+        batch_shape = _store(self, ('loc', 'scale'), (loc, scale))
+        super().__init__(batch_shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        return _expanded_copy(self, Laplace, batch_shape, _instance, ('loc', 'scale'))
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc
+
+    @property
+    def stddev(self):
+        return math.sqrt(2) * self.scale
 
     @property
     def variance(self):
         return 2 * self.scale.pow(2)
 
-    @property
-    def stddev(self):
-        return (2 ** 0.5) * self.scale
-
     def rsample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        finfo = ember.finfo(self.loc.dtype)
-        u = self.loc.new_empty(tuple(shape)).uniform_(finfo.eps - 1, 1)
+        # inverse cdf of a symmetric uniform draw; the open end at -1 keeps log1p finite
+        eps = ember.finfo(self.loc.dtype).eps
+        u = ember.empty(tuple(self._extended_shape(sample_shape)), dtype=self.loc.dtype).uniform_(eps - 1, 1)
         return self.loc - self.scale * u.sign() * ember.log1p(-u.abs())
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return -ember.log(2 * self.scale) - ember.abs(value - self.loc) / self.scale
+        return -(value - self.loc).abs() / self.scale - (2 * self.scale).log()
 
     def cdf(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return 0.5 - 0.5 * (value - self.loc).sign() * ember.expm1(-(value - self.loc).abs() / self.scale)
+        d = value - self.loc
+        return 0.5 - 0.5 * d.sign() * ember.expm1(-d.abs() / self.scale)
 
     def icdf(self, value):
-        term = value - 0.5
-        return self.loc - self.scale * term.sign() * ember.log1p(-2 * term.abs())
+        t = value - 0.5
+        return self.loc - self.scale * t.sign() * ember.log1p(-2 * t.abs())
 
     def entropy(self):
-        return 1 + ember.log(2 * self.scale)
+        return 1 + (2 * self.scale).log()
 
 
 class Exponential(ExponentialFamily):
-    """Creates a Exponential distribution parameterized by :attr:`rate`.
+    """The exponential distribution with rate `rate` (density rate * exp(-rate * x) on x >= 0).
 
     Args:
-        rate (float or Tensor): rate = 1 / scale of the distribution"""
-    arg_constraints = {"rate": constraints.positive}
+        rate (float or Tensor): the rate (1 / mean), positive.
+        validate_args (bool, optional): check parameters and values against their constraints."""
+    arg_constraints = {'rate': constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
     _mean_carrier_measure = 0
+
+    def __init__(self, rate, validate_args=None):
+        batch_shape = _store(self, ('rate',), (rate,))
+        super().__init__(batch_shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        return _expanded_copy(self, Exponential, batch_shape, _instance, ('rate',))
 
     @property
     def mean(self):
@@ -293,22 +343,9 @@ class Exponential(ExponentialFamily):
     def variance(self):
         return self.rate.pow(-2)
 
-    def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
-        batch_shape = Size() if isinstance(rate, _Number) else self.rate.size()
-        super().__init__(batch_shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Exponential, _instance)
-        batch_shape = Size(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
     def rsample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        return self.rate.new_empty(tuple(shape)).exponential_() / self.rate
+        unit = ember.empty(tuple(self._extended_shape(sample_shape)), dtype=self.rate.dtype).exponential_()
+        return unit / self.rate
 
     def log_prob(self, value):
         if self._validate_args:
@@ -324,34 +361,35 @@ class Exponential(ExponentialFamily):
         return -ember.log1p(-value) / self.rate
 
     def entropy(self):
-        return 1.0 - ember.log(self.rate)
+        return 1 - self.rate.log()
 
     @property
     def _natural_params(self):
         return (-self.rate,)
 
-    def _log_normalizer(self, x):
-        return -ember.log(-x)
-
-
-def _clamp_tiny_(value):
-    # torch clamps samples that underflowed to 0 up to the smallest normal number, outside autograd
-    with ember.no_grad():
-        value.detach().clamp_(min=ember.finfo(value.dtype).tiny)
-    return value
+    def _log_normalizer(self, eta):
+        return -ember.log(-eta)
 
 
 class Gamma(ExponentialFamily):
-    """Creates a Gamma distribution parameterized by shape :attr:`concentration` and :attr:`rate`.
+    """The gamma distribution with shape `concentration` and inverse scale `rate`
+    (density x^(concentration-1) exp(-rate x) rate^concentration / Gamma(concentration)).
 
     Args:
-        concentration (float or Tensor): shape parameter of the distribution (often referred to as alpha)
-        rate (float or Tensor): rate parameter of the distribution (often referred to as beta),
-            rate = 1 / scale"""
-    arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
+        concentration (float or Tensor): the shape parameter, positive.
+        rate (float or Tensor): the rate (1 / scale), positive.
+        validate_args (bool, optional): check parameters and values against their constraints."""
+    arg_constraints = {'concentration': constraints.positive, 'rate': constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
     _mean_carrier_measure = 0
+
+    def __init__(self, concentration, rate, validate_args=None):
+        batch_shape = _store(self, ('concentration', 'rate'), (concentration, rate))
+        super().__init__(batch_shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        return _expanded_copy(self, Gamma, batch_shape, _instance, ('concentration', 'rate'))
 
     @property
     def mean(self):
@@ -365,56 +403,57 @@ class Gamma(ExponentialFamily):
     def variance(self):
         return self.concentration / self.rate.pow(2)
 
-    def __init__(self, concentration, rate, validate_args=None):
-        self.concentration, self.rate = broadcast_all(concentration, rate)
-        batch_shape = _batch_of(concentration, rate)
-        super().__init__(self.concentration.size() if batch_shape is None else batch_shape,
-                         validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Gamma, _instance)
-        batch_shape = Size(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
     def rsample(self, sample_shape=Size()):
         shape = tuple(self._extended_shape(sample_shape))
-        value = _standard_gamma(self.concentration.expand(shape)) / self.rate.expand(shape)
-        return _clamp_tiny_(value)
+        return _tiny_floor_(_gamma_draws(self.concentration, shape) / self.rate.expand(shape))
 
     def log_prob(self, value):
-        value = ember.as_tensor(value, dtype=self.rate.dtype)
         if self._validate_args:
             self._validate_sample(value)
-        return (xlogy(self.concentration, self.rate) + xlogy(self.concentration - 1, value)
-                - self.rate * value - ember.lgamma(self.concentration))
-
-    def entropy(self):
-        return (self.concentration - ember.log(self.rate) + ember.lgamma(self.concentration)
-                + (1.0 - self.concentration) * ember.digamma(self.concentration))
-
-    @property
-    def _natural_params(self):
-        return (self.concentration - 1, -self.rate)
-
-    def _log_normalizer(self, x, y):
-        return ember.lgamma(x + 1) + (x + 1) * ember.log(-y.reciprocal())
+        a, b = self.concentration, self.rate
+        return xlogy(a, b) + xlogy(a - 1, value) - b * value - ember.lgamma(a)
 
     def cdf(self, value):
         if self._validate_args:
             self._validate_sample(value)
         return gammainc(self.concentration, self.rate * value)
 
+    def entropy(self):
+        a = self.concentration
+        return a - self.rate.log() + ember.lgamma(a) + (1 - a) * ember.digamma(a)
+
+    @property
+    def _natural_params(self):
+        return self.concentration - 1, -self.rate
+
+    def _log_normalizer(self, eta1, eta2):
+        return ember.lgamma(eta1 + 1) + (eta1 + 1) * ember.log(-eta2.reciprocal())
+
+
+class Chi2(Gamma):
+    """The chi-square distribution with `df` degrees of freedom: Gamma(df / 2, rate=1/2). StudentT draws
+    its denominators from it (and, like torch, validates `df` through it)."""
+    arg_constraints = {'df': constraints.positive}
+
+    def __init__(self, df, validate_args=None):
+        super().__init__(0.5 * df, 0.5, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        return super().expand(batch_shape, self._get_checked_instance(Chi2, _instance))
+
+    @property
+    def df(self):
+        return self.concentration * 2
+
 
 class Dirichlet(ExponentialFamily):
-    """Creates a Dirichlet distribution parameterized by concentration :attr:`concentration`.
+    """The Dirichlet distribution over the probability simplex, with concentration vector `concentration`
+    (the last dimension is the event; earlier ones are batch).
 
     Args:
-        concentration (Tensor): concentration parameter of the distribution (often referred to as alpha)"""
-    arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
+        concentration (Tensor): concentrations, positive, at least one-dimensional.
+        validate_args (bool, optional): check parameters and values against their constraints."""
+    arg_constraints = {'concentration': constraints.independent(constraints.positive, 1)}
     support = constraints.simplex
     has_rsample = True
 
@@ -422,91 +461,98 @@ class Dirichlet(ExponentialFamily):
         if concentration.dim() < 1:
             raise ValueError("`concentration` parameter must be at least one-dimensional.")
         self.concentration = concentration
-        batch_shape, event_shape = concentration.shape[:-1], concentration.shape[-1:]
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
+        shape = concentration.shape
+        super().__init__(Size(shape[:-1]), Size(shape[-1:]), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Dirichlet, _instance)
-        batch_shape = Size(batch_shape)
-        new.concentration = self.concentration.expand(tuple(batch_shape) + tuple(self.event_shape))
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return _expanded_copy(self, Dirichlet, batch_shape, _instance, ('concentration',), self.event_shape)
 
-    def rsample(self, sample_shape=()):
-        shape = tuple(self._extended_shape(sample_shape))
-        # normalised Gamma(alpha_i, 1) draws; differentiating through them gives the exact pathwise
-        # gradient that torch's _dirichlet_grad approximates
-        gammas = _standard_gamma(self.concentration.expand(shape))
-        return gammas / gammas.sum(-1, keepdim=True)
+    @property
+    def _total(self):
+        return self.concentration.sum(-1, keepdim=True)
+
+    @property
+    def mean(self):
+        return self.concentration / self._total
+
+    @property
+    def mode(self):
+        a = self.concentration
+        excess = (a - 1).clamp(min=0)
+        interior = excess / excess.sum(-1, keepdim=True)
+        # with every concentration below one the density peaks at a vertex: the first largest component
+        k = a.shape[-1]
+        vertex = (ember.arange(k) == excess.argmax(-1, keepdim=True)).to(a.dtype)
+        at_vertex = (a < 1).all(-1, keepdim=True)
+        return ember.where(at_vertex, vertex, interior)
+
+    @property
+    def variance(self):
+        a, a0 = self.concentration, self._total
+        return a * (a0 - a) / (a0.pow(2) * (a0 + 1))
+
+    def rsample(self, sample_shape=Size()):
+        # normalised independent gammas; their implicit gradients make the draw reparameterised
+        g = _gamma_draws(self.concentration, tuple(self._extended_shape(sample_shape)))
+        return _tiny_floor_(g / g.sum(-1, keepdim=True))
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return (xlogy(self.concentration - 1.0, value).sum(-1) + ember.lgamma(self.concentration.sum(-1))
-                - ember.lgamma(self.concentration).sum(-1))
-
-    @property
-    def mean(self):
-        return self.concentration / self.concentration.sum(-1, True)
-
-    @property
-    def mode(self):
-        concentrationm1 = (self.concentration - 1).clamp(min=0.0)
-        mode = concentrationm1 / concentrationm1.sum(-1, True)
-        mask = (self.concentration < 1).all(dim=-1)
-        if bool(mask.any()):
-            hot = ember.nn.functional.one_hot(mode[mask].argmax(dim=-1), concentrationm1.shape[-1])
-            mode[mask] = hot.to(mode.dtype)
-        return mode
-
-    @property
-    def variance(self):
-        con0 = self.concentration.sum(-1, True)
-        return self.concentration * (con0 - self.concentration) / (con0.pow(2) * (con0 + 1))
+        a = self.concentration
+        return xlogy(a - 1, value).sum(-1) + ember.lgamma(a.sum(-1)) - ember.lgamma(a).sum(-1)
 
     def entropy(self):
-        k = self.concentration.size(-1)
-        a0 = self.concentration.sum(-1)
-        return (ember.lgamma(self.concentration).sum(-1) - ember.lgamma(a0) - (k - a0) * ember.digamma(a0)
-                - ((self.concentration - 1.0) * ember.digamma(self.concentration)).sum(-1))
+        a = self.concentration
+        a0 = a.sum(-1)
+        k = a.shape[-1]
+        log_beta = ember.lgamma(a).sum(-1) - ember.lgamma(a0)
+        return log_beta + (a0 - k) * ember.digamma(a0) - ((a - 1) * ember.digamma(a)).sum(-1)
 
     @property
     def _natural_params(self):
         return (self.concentration,)
 
-    def _log_normalizer(self, x):
-        return x.lgamma().sum(-1) - ember.lgamma(x.sum(-1))
+    def _log_normalizer(self, eta):
+        return ember.lgamma(eta).sum(-1) - ember.lgamma(eta.sum(-1))
 
 
 class Beta(ExponentialFamily):
-    """Beta distribution parameterized by :attr:`concentration1` and :attr:`concentration0`.
+    """The beta distribution on [0, 1] with shape parameters `concentration1` (alpha) and
+    `concentration0` (beta); a two-component Dirichlet seen through its first component.
 
     Args:
-        concentration1 (float or Tensor): 1st concentration parameter of the distribution (often referred
-            to as alpha)
-        concentration0 (float or Tensor): 2nd concentration parameter of the distribution (often referred
-            to as beta)"""
-    arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
+        concentration1 (float or Tensor): alpha, positive.
+        concentration0 (float or Tensor): beta, positive.
+        validate_args (bool, optional): check parameters and values against their constraints."""
+    arg_constraints = {'concentration1': constraints.positive, 'concentration0': constraints.positive}
     support = constraints.unit_interval
     has_rsample = True
 
     def __init__(self, concentration1, concentration0, validate_args=None):
-        if isinstance(concentration1, _Number) and isinstance(concentration0, _Number):
-            both = ember.tensor([float(concentration1), float(concentration0)])
+        if isinstance(concentration1, numbers.Number) and isinstance(concentration0, numbers.Number):
+            pair = ember.tensor([float(concentration1), float(concentration0)])
         else:
-            concentration1, concentration0 = broadcast_all(concentration1, concentration0)
-            both = ember.stack([concentration1, concentration0], -1)
-        self._dirichlet = Dirichlet(both, validate_args=validate_args)
-        super().__init__(self._dirichlet._batch_shape, validate_args=validate_args)
+            pair = ember.stack(broadcast_all(concentration1, concentration0), -1)
+        self._attach(Dirichlet(pair, validate_args=validate_args), validate_args)
+
+    def _attach(self, pair_dist, validate_args):
+        self._dirichlet = pair_dist
+        super().__init__(pair_dist.batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Beta, _instance)
-        batch_shape = Size(batch_shape)
-        new._dirichlet = self._dirichlet.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
+        new._attach(self._dirichlet.expand(batch_shape), False)
         new._validate_args = self._validate_args
         return new
+
+    @property
+    def concentration1(self):
+        return self._dirichlet.concentration[..., 0]
+
+    @property
+    def concentration0(self):
+        return self._dirichlet.concentration[..., 1]
 
     @property
     def mean(self):
@@ -518,54 +564,53 @@ class Beta(ExponentialFamily):
 
     @property
     def variance(self):
-        total = self.concentration1 + self.concentration0
-        return self.concentration1 * self.concentration0 / (total.pow(2) * (total + 1))
+        a, b = self.concentration1, self.concentration0
+        n = a + b
+        return a * b / (n.pow(2) * (n + 1))
 
-    def rsample(self, sample_shape=()):
-        return self._dirichlet.rsample(sample_shape).select(-1, 0)
+    def rsample(self, sample_shape=Size()):
+        return self._dirichlet.rsample(sample_shape)[..., 0]
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        heads_tails = ember.stack([value, 1.0 - value], -1)
-        return self._dirichlet.log_prob(heads_tails)
+        return self._dirichlet.log_prob(ember.stack([value, 1.0 - value], -1))
 
     def entropy(self):
         return self._dirichlet.entropy()
 
     @property
-    def concentration1(self):
-        return self._dirichlet.concentration[..., 0]
-
-    @property
-    def concentration0(self):
-        return self._dirichlet.concentration[..., 1]
-
-    @property
     def _natural_params(self):
-        return (self.concentration1, self.concentration0)
+        return self.concentration1, self.concentration0
 
-    def _log_normalizer(self, x, y):
-        return ember.lgamma(x) + ember.lgamma(y) - ember.lgamma(x + y)
+    def _log_normalizer(self, eta1, eta0):
+        return ember.lgamma(eta1) + ember.lgamma(eta0) - ember.lgamma(eta1 + eta0)
 
 
 class StudentT(Distribution):
-    """Creates a Student's t-distribution parameterized by degree of freedom :attr:`df`, mean :attr:`loc`
-    and scale :attr:`scale`.
+    """Student's t-distribution with `df` degrees of freedom, location `loc` and scale `scale`.
 
     Args:
-        df (float or Tensor): degrees of freedom
-        loc (float or Tensor): mean of the distribution
-        scale (float or Tensor): scale of the distribution"""
-    arg_constraints = {"df": constraints.positive, "loc": constraints.real, "scale": constraints.positive}
+        df (float or Tensor): degrees of freedom, positive.
+        loc (float or Tensor): the location. Default: 0.
+        scale (float or Tensor): the scale, positive. Default: 1."""
+    arg_constraints = {'df': constraints.positive, 'loc': constraints.real, 'scale': constraints.positive}
     support = constraints.real
     has_rsample = True
 
+    def __init__(self, df, loc=0.0, scale=1.0, validate_args=None):
+        _store(self, ('df', 'loc', 'scale'), (df, loc, scale))
+        self._chi2 = Chi2(self.df, validate_args=validate_args)
+        super().__init__(self.df.size(), validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = _expanded_copy(self, StudentT, batch_shape, _instance, ('df', 'loc', 'scale'))
+        new._chi2 = self._chi2.expand(batch_shape)
+        return new
+
     @property
     def mean(self):
-        m = self.loc.clone()
-        m[self.df <= 1] = math.nan
-        return m
+        return ember.where(self.df > 1, self.loc, math.nan)
 
     @property
     def mode(self):
@@ -573,48 +618,32 @@ class StudentT(Distribution):
 
     @property
     def variance(self):
-        m = self.df.clone()
-        m[self.df > 2] = (self.scale[self.df > 2].pow(2) * self.df[self.df > 2]
-                          / (self.df[self.df > 2] - 2))
-        m[(self.df <= 2) & (self.df > 1)] = math.inf
-        m[self.df <= 1] = math.nan
-        return m
-
-    def __init__(self, df, loc=0.0, scale=1.0, validate_args=None):
-        self.df, self.loc, self.scale = broadcast_all(df, loc, scale)
-        self._chi2 = Gamma(0.5 * self.df, 0.5)   # Chi2(df)
-        batch_shape = self.df.size()
-        super().__init__(batch_shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(StudentT, _instance)
-        batch_shape = Size(batch_shape)
-        new.df = self.df.expand(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        new._chi2 = self._chi2.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        df = self.df
+        finite = df > 2
+        # a harmless df where the variance is infinite or undefined keeps the unused branch's gradient finite
+        safe_df = ember.where(finite, df, ember.full_like(df, 3.0))
+        value = self.scale.pow(2) * safe_df / (safe_df - 2)
+        return ember.where(finite, value, ember.where(df > 1, math.inf, math.nan))
 
     def rsample(self, sample_shape=Size()):
-        # X ~ Normal(0, 1), Z ~ Chi2(df), Y = X / sqrt(Z / df) ~ StudentT(df)
-        shape = self._extended_shape(sample_shape)
-        X = _standard_normal(shape, dtype=self.df.dtype)
-        Z = self._chi2.rsample(sample_shape)
-        Y = X * ember.rsqrt(Z / self.df)
-        return self.loc + self.scale * Y
+        # a normal draw divided by the root of an independent chi-square draw over df
+        shape = tuple(self._extended_shape(sample_shape))
+        normal = ember.randn(shape, dtype=self.df.dtype)
+        chi2 = self._chi2.rsample(sample_shape)
+        return self.loc + self.scale * normal * ember.rsqrt(chi2 / self.df)
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        y = (value - self.loc) / self.scale
-        Z = (self.scale.log() + 0.5 * self.df.log() + 0.5 * math.log(math.pi)
-             + ember.lgamma(0.5 * self.df) - ember.lgamma(0.5 * (self.df + 1.0)))
-        return -0.5 * (self.df + 1.0) * ember.log1p(y ** 2.0 / self.df) - Z
+        df = self.df
+        z = (value - self.loc) / self.scale
+        log_norm = (self.scale.log() + 0.5 * df.log() + 0.5 * math.log(math.pi)
+                    + ember.lgamma(0.5 * df) - ember.lgamma(0.5 * (df + 1)))
+        return -0.5 * (df + 1) * ember.log1p(z.pow(2) / df) - log_norm
 
     def entropy(self):
-        lbeta = ember.lgamma(0.5 * self.df) + math.lgamma(0.5) - ember.lgamma(0.5 * (self.df + 1))
-        return (self.scale.log() + 0.5 * (self.df + 1) * (ember.digamma(0.5 * (self.df + 1))
-                                                          - ember.digamma(0.5 * self.df))
-                + 0.5 * self.df.log() + lbeta)
+        df = self.df
+        half, half_next = 0.5 * df, 0.5 * (df + 1)
+        log_beta = ember.lgamma(half) + math.lgamma(0.5) - ember.lgamma(half_next)
+        return (self.scale.log() + half_next * (ember.digamma(half_next) - ember.digamma(half))
+                + 0.5 * df.log() + log_beta)

@@ -1,5 +1,8 @@
-"""MultivariateNormal (torch.distributions.multivariate_normal), parameterised through the lower
-Cholesky factor of its covariance."""
+"""MultivariateNormal: the Gaussian over vectors, given by a covariance, a precision or a Cholesky factor.
+
+Everything is computed from one lower-triangular factor L with covariance = L L^T, kept at the batch
+shape the user gave (`_unbroadcasted_scale_tril`) so that batched solves do not copy it per sample.
+"""
 import math
 import ember
 from ..tensor import Size
@@ -10,70 +13,61 @@ from ._ops import cholesky, solve_triangular
 
 __all__ = ['MultivariateNormal']
 
-
-def _batch_mv(bmat, bvec):
-    """Performs a batched matrix-vector product, with compatible but different batch shapes."""
-    return ember.matmul(bmat, bvec.unsqueeze(-1)).squeeze(-1)
+_LOG_2PI = math.log(2 * math.pi)
 
 
-def _batch_mahalanobis(bL, bx):
-    """Computes the squared Mahalanobis distance x^T M^-1 x for a factored M = L L^T. bL's batch shape
-    must broadcast to bx's; the solve runs once per distinct L (L is never expanded to bx's batch)."""
-    n = bx.size(-1)
-    bx_batch_shape = tuple(bx.shape[:-1])
-    bx_batch_dims = len(bx_batch_shape)
-    bL_batch_dims = bL.dim() - 2
-    outer_batch_dims = bx_batch_dims - bL_batch_dims
-    old_batch_dims = outer_batch_dims + bL_batch_dims
-    new_batch_dims = outer_batch_dims + 2 * bL_batch_dims
-    # reshape bx to (..., 1, j, i, 1, n) so that L's batch dims line up with bx's
-    bx_new_shape = tuple(bx.shape[:outer_batch_dims])
-    for sL, sx in zip(bL.shape[:-2], bx.shape[outer_batch_dims:-1]):
-        bx_new_shape += (sx // sL, sL)
-    bx_new_shape += (n,)
-    bx = bx.reshape(bx_new_shape)
-    permute_dims = (list(range(outer_batch_dims)) + list(range(outer_batch_dims, new_batch_dims, 2))
-                    + list(range(outer_batch_dims + 1, new_batch_dims, 2)) + [new_batch_dims])
-    bx = bx.permute(permute_dims)
-    flat_L = bL.reshape(-1, n, n)                    # b x n x n
-    flat_x = bx.reshape(-1, flat_L.size(0), n)       # c x b x n
-    flat_x_swap = flat_x.permute(1, 2, 0)            # b x n x c
-    M_swap = solve_triangular(flat_L, flat_x_swap, upper=False).pow(2).sum(-2)   # b x c
-    M = M_swap.t()                                   # c x b
-    permuted_M = M.reshape(tuple(bx.shape[:-1]))
-    permute_inv_dims = list(range(outer_batch_dims))
-    for i in range(bL_batch_dims):
-        permute_inv_dims += [outer_batch_dims + i, old_batch_dims + i]
-    reshaped_M = permuted_M.permute(permute_inv_dims)
-    return reshaped_M.reshape(bx_batch_shape)
+def _half_log_det(L):
+    """log sqrt(det(L L^T)) for a lower-triangular L with positive diagonal."""
+    return L.diagonal(dim1=-2, dim2=-1).log().sum(-1)
 
 
-def _precision_to_scale_tril(P):
-    # Ref: https://nbviewer.jupyter.org/gist/fehiepsi/5ef8e09e61604f10607380467eb82006#Precision-to-scale_tril
-    Lf = cholesky(ember.flip(P, (-2, -1)))
-    L_inv = ember.transpose(ember.flip(Lf, (-2, -1)), -2, -1)
-    Id = ember.eye(P.shape[-1], dtype=P.dtype)
-    return solve_triangular(L_inv, Id, upper=False)
+def _squared_whitened_norm(L, x):
+    """|L^{-1} x|^2 over the last dimension, for x of shape (..., n) and L of shape (B..., n, n) whose
+    batch dimensions right-align with x's leading ones.
+
+    x's dimensions to the left of L's batch (sample dimensions, typically) are folded into the columns of
+    one right-hand side, so L is never copied per sample."""
+    n = x.shape[-1]
+    if L.shape[-1] != n:
+        # torch reports this mismatch as a failed reshape of L into n x n blocks; same message here
+        raise RuntimeError(f"shape '[-1, {n}, {n}]' is invalid for input of size {L.numel()}")
+    k = L.dim() - 2
+    while x.dim() - 1 < k:
+        x = x.unsqueeze(0)
+    outer = tuple(x.shape[:x.dim() - 1 - k])
+    inner = tuple(ember.broadcast_shapes(tuple(x.shape[len(outer):-1]), tuple(L.shape[:-2])))
+    x = x.expand(outer + inner + (n,)).reshape((-1,) + inner + (n,))   # (O, B..., n)
+    rhs = x.movedim(0, -1)                                               # (B..., n, O)
+    w = solve_triangular(L.expand(inner + (n, n)), rhs, upper=False)
+    m = w.pow(2).sum(-2)                                                 # (B..., O)
+    return m.movedim(-1, 0).reshape(outer + inner)
+
+
+def _lower_inverse(L):
+    """L^{-1} for a batch of lower-triangular matrices."""
+    eye = ember.eye(L.shape[-1], dtype=L.dtype).expand(L.shape)
+    return solve_triangular(L, eye, upper=False)
 
 
 class MultivariateNormal(Distribution):
-    """Creates a multivariate normal (also called Gaussian) distribution parameterized by a mean vector
-    and a covariance matrix.
+    """A multivariate normal (Gaussian) distribution parameterized by a mean vector `loc` and exactly
+    one of: a positive-definite `covariance_matrix`, a positive-definite `precision_matrix` (the inverse
+    covariance), or `scale_tril`, a lower-triangular matrix with positive diagonal such that
+    covariance = scale_tril @ scale_tril.T (e.g. the Cholesky factor of the covariance).
 
-    The multivariate normal distribution can be parameterized either in terms of a positive definite
-    covariance matrix, a positive definite precision matrix or a lower-triangular matrix with positive-valued
-    diagonal entries, such that covariance = L @ L.T. This triangular matrix can be obtained via e.g.
-    Cholesky decomposition of the covariance.
+    `scale_tril` is the cheapest to use; the other two are factorized once at construction.
 
     Args:
-        loc (Tensor): mean of the distribution
-        covariance_matrix (Tensor): positive-definite covariance matrix
-        precision_matrix (Tensor): positive-definite precision matrix
-        scale_tril (Tensor): lower-triangular factor of covariance, with positive-valued diagonal
+        loc (Tensor): mean, of shape (..., n).
+        covariance_matrix (Tensor): positive-definite covariance, of shape (..., n, n).
+        precision_matrix (Tensor): positive-definite precision, of shape (..., n, n).
+        scale_tril (Tensor): lower-triangular factor of the covariance, of shape (..., n, n).
+        validate_args (bool, optional): as for `Distribution`.
 
-    Note: Only one of covariance_matrix or precision_matrix or scale_tril can be specified. Using
-    scale_tril will be more efficient."""
-    arg_constraints = {"loc": constraints.real_vector, "covariance_matrix": constraints.positive_definite,
+    Leading (batch) dimensions of `loc` and of the matrix broadcast against each other.
+    """
+    arg_constraints = {"loc": constraints.real_vector,
+                       "covariance_matrix": constraints.positive_definite,
                        "precision_matrix": constraints.positive_definite,
                        "scale_tril": constraints.lower_cholesky}
     support = constraints.real_vector
@@ -82,60 +76,63 @@ class MultivariateNormal(Distribution):
     def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
         if loc.dim() < 1:
             raise ValueError("loc must be at least one-dimensional.")
-        if (covariance_matrix is not None) + (scale_tril is not None) + (precision_matrix is not None) != 1:
-            raise ValueError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
-        for name, m in (("scale_tril", scale_tril), ("covariance_matrix", covariance_matrix),
-                        ("precision_matrix", precision_matrix)):
-            if m is not None:
-                if m.dim() < 2:
-                    raise ValueError(f"{name} matrix must be at least two-dimensional, "
-                                     "with optional leading batch dimensions" if name == "scale_tril" else
-                                     f"{name} must be at least two-dimensional, "
-                                     "with optional leading batch dimensions")
-                batch_shape = Size(ember.broadcast_shapes(tuple(m.shape[:-2]), tuple(loc.shape[:-1])))
-                setattr(self, name, m.expand(tuple(batch_shape) + (-1, -1)))
-        self.loc = loc.expand(tuple(batch_shape) + (-1,))
-        event_shape = self.loc.shape[-1:]
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
-        if scale_tril is not None:
-            self._unbroadcasted_scale_tril = scale_tril
-        elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = cholesky(covariance_matrix)
+        given = {name: m for name, m in (("covariance_matrix", covariance_matrix),
+                                         ("precision_matrix", precision_matrix),
+                                         ("scale_tril", scale_tril)) if m is not None}
+        if len(given) != 1:
+            raise ValueError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be "
+                             "specified.")
+        (name, matrix), = given.items()
+        if matrix.dim() < 2:
+            what = "scale_tril matrix" if name == "scale_tril" else name
+            raise ValueError(f"{what} must be at least two-dimensional, with optional leading batch "
+                             "dimensions")
+        batch = tuple(ember.broadcast_shapes(tuple(matrix.shape[:-2]), tuple(loc.shape[:-1])))
+        setattr(self, name, matrix.expand(batch + tuple(matrix.shape[-2:])))
+        self.loc = loc.expand(batch + (loc.shape[-1],))
+        super().__init__(Size(batch), Size(loc.shape[-1:]), validate_args=validate_args)
+
+        if name == "scale_tril":
+            self._unbroadcasted_scale_tril = matrix
+        elif name == "covariance_matrix":
+            self._unbroadcasted_scale_tril = cholesky(matrix)
         else:
-            self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
+            # the factor of the covariance P^{-1}; cholesky reads only the lower triangle, so the
+            # rounding asymmetry of the computed inverse does not matter
+            self._unbroadcasted_scale_tril = cholesky(ember.linalg.inv(matrix))
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(MultivariateNormal, _instance)
-        batch_shape = Size(batch_shape)
-        loc_shape = tuple(batch_shape) + tuple(self.event_shape)
-        cov_shape = loc_shape + tuple(self.event_shape)
-        new.loc = self.loc.expand(loc_shape)
+        batch = tuple(batch_shape)
+        n = tuple(self.event_shape)
+        new.loc = self.loc.expand(batch + n)
         new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
+        # only the matrices already materialized on this instance are carried over; the others stay lazy
+        for name in ("covariance_matrix", "precision_matrix", "scale_tril"):
             if name in self.__dict__:
-                setattr(new, name, getattr(self, name).expand(cov_shape))
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
+                setattr(new, name, self.__dict__[name].expand(batch + n + n))
+        Distribution.__init__(new, Size(batch), self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
 
-    def _matrix_shape(self):
-        return tuple(self._batch_shape) + tuple(self._event_shape) + tuple(self._event_shape)
+    def _full(self, M):
+        """M broadcast to batch_shape + (n, n)."""
+        n = tuple(self._event_shape)
+        return M.expand(tuple(self._batch_shape) + n + n)
 
     @lazy_property
     def scale_tril(self):
-        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
+        return self._full(self._unbroadcasted_scale_tril)
 
     @lazy_property
     def covariance_matrix(self):
         L = self._unbroadcasted_scale_tril
-        return ember.matmul(L, L.mT).expand(self._matrix_shape())
+        return self._full(L @ L.mT)
 
     @lazy_property
     def precision_matrix(self):
-        L = self._unbroadcasted_scale_tril
-        Id = ember.eye(L.shape[-1], dtype=L.dtype)
-        L_inv = solve_triangular(L, Id, upper=False)
-        return ember.matmul(L_inv.mT, L_inv).expand(self._matrix_shape())
+        Li = _lower_inverse(self._unbroadcasted_scale_tril)
+        return self._full(Li.mT @ Li)
 
     @property
     def mean(self):
@@ -147,25 +144,23 @@ class MultivariateNormal(Distribution):
 
     @property
     def variance(self):
-        return self._unbroadcasted_scale_tril.pow(2).sum(-1).expand(
-            tuple(self._batch_shape) + tuple(self._event_shape))
+        var = self._unbroadcasted_scale_tril.pow(2).sum(-1)
+        return var.expand(tuple(self._batch_shape) + tuple(self._event_shape))
 
     def rsample(self, sample_shape=Size()):
-        shape = self._extended_shape(sample_shape)
-        eps = _standard_normal(shape, dtype=self.loc.dtype)
-        return self.loc + _batch_mv(self._unbroadcasted_scale_tril, eps)
+        eps = _standard_normal(self._extended_shape(sample_shape), dtype=self.loc.dtype)
+        # L eps as a batched matrix-vector product
+        return self.loc + (self._unbroadcasted_scale_tril @ eps.unsqueeze(-1)).squeeze(-1)
 
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        diff = value - self.loc
-        M = _batch_mahalanobis(self._unbroadcasted_scale_tril, diff)
-        half_log_det = self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
-        return -0.5 * (self._event_shape[0] * math.log(2 * math.pi) + M) - half_log_det
+        L = self._unbroadcasted_scale_tril
+        m = _squared_whitened_norm(L, value - self.loc)
+        return -0.5 * (self._event_shape[0] * _LOG_2PI + m) - _half_log_det(L)
 
     def entropy(self):
-        half_log_det = self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
-        H = 0.5 * self._event_shape[0] * (1.0 + math.log(2 * math.pi)) + half_log_det
+        H = 0.5 * self._event_shape[0] * (1.0 + _LOG_2PI) + _half_log_det(self._unbroadcasted_scale_tril)
         if len(self._batch_shape) == 0:
             return H
         return H.expand(tuple(self._batch_shape))
