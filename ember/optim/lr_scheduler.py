@@ -1,260 +1,283 @@
-"""torch.optim.lr_scheduler: learning-rate schedules.
+"""torch.optim.lr_scheduler: learning-rate schedules that rewrite `lr` (and momentum) in an optimizer's groups.
 
-Most schedulers are *chainable*: each step multiplies the group's current lr (so several can be
-composed); `step(epoch)` uses the closed form where there is one. The arithmetic follows torch's
-formula by formula, so the sequences agree to the last bit.
+Every schedule keeps `last_epoch` (how many times it has stepped) and computes the next learning rates
+from the current ones ("chainable" form), so several schedules can act on the same optimizer. A call
+`step(epoch)` jumps to an epoch instead, using the schedule's direct formula of the epoch where it has
+one. Both forms are evaluated in the same arithmetic order as torch so the sequences agree to rounding.
 """
 import math
 import types
 import warnings
 from bisect import bisect_right
 from collections import Counter
-from functools import partial, wraps
-from weakref import ref
 
-from .optimizer import Optimizer, _scalar
+from .optimizer import Optimizer
 from ..tensor import Tensor
 
 __all__ = ['LambdaLR', 'MultiplicativeLR', 'StepLR', 'MultiStepLR', 'ConstantLR', 'LinearLR', 'ExponentialLR',
            'SequentialLR', 'CosineAnnealingLR', 'ChainedScheduler', 'ReduceLROnPlateau', 'CyclicLR',
            'CosineAnnealingWarmRestarts', 'OneCycleLR', 'PolynomialLR', 'LRScheduler']
 
-EPOCH_DEPRECATION_WARNING = (
-    "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where possible. Please use "
-    "`scheduler.step()` to step the scheduler. During the deprecation, if epoch is different from None, the closed "
-    "form is used instead of the new chainable form, where available. Please open an issue if you are unable to "
-    "replicate your use case: https://github.com/pytorch/pytorch/issues/new/choose.")
+_DOCS_LINK = "See more details at https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+_MSG_EPOCH_ARG = (
+    "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where possible. "
+    "Please use `scheduler.step()` to step the scheduler. During the deprecation, if epoch is different from "
+    "None, the closed form is used instead of the new chainable form, where available. Please open an issue "
+    "if you are unable to replicate your use case: https://github.com/pytorch/pytorch/issues/new/choose.")
+_MSG_ORDER = (
+    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and later, you should "
+    "call them in the opposite order: `optimizer.step()` before `lr_scheduler.step()`.  Failure to do this "
+    "will result in PyTorch skipping the first value of the learning rate schedule. " + _DOCS_LINK)
+_MSG_REPLACED_STEP = (
+    "Seems like `optimizer.step()` has been overridden after learning rate scheduler initialization. Please, "
+    "make sure to call `optimizer.step()` before `lr_scheduler.step()`. " + _DOCS_LINK)
+_MSG_USE_LAST_LR = "To get the last learning rate computed by the scheduler, please use `get_last_lr()`."
+_MSG_NO_PLATEAU = ("{} does not support `ReduceLROnPlateau` scheduler as it requires additional kwargs to be "
+                   "specified when calling `step`, but got one at index {} in the given schedulers sequence.")
 
 
 def _format_param(name, optimizer, param):
-    """One value per param group: a scalar repeated, or a list checked for length."""
+    """One value per param group: a scalar is repeated, a list/tuple must have one entry per group."""
+    n = len(optimizer.param_groups)
     if isinstance(param, (list, tuple)):
-        if len(param) != len(optimizer.param_groups):
-            raise ValueError(f"{name} must have the same length as optimizer.param_groups. {name} has {len(param)} "
-                             f"values, param_groups has {len(optimizer.param_groups)}.")
+        if len(param) != n:
+            raise ValueError(f"{name} must have the same length as optimizer.param_groups. "
+                             f"{name} has {len(param)} values, param_groups has {n}.")
+        return list(param)
+    return [param] * n
+
+
+def _write_lr(group, value):
+    # a Tensor lr is updated in place so that code holding it sees the new value
+    if isinstance(group['lr'], Tensor):
+        group['lr'].fill_(value)
     else:
-        param = [param] * len(optimizer.param_groups)
-    return [p.clone() if isinstance(p, Tensor) else p for p in param]
+        group['lr'] = value
 
 
-def _group_values(optimizer, key):
-    return [g[key].clone() if isinstance(g[key], Tensor) else g[key] for g in optimizer.param_groups]
+def _read_lrs(optimizer):
+    return [g['lr'] for g in optimizer.param_groups]
 
 
-def _set_group_value(group, key, val):
-    # A Tensor lr is updated in place, so anything holding it sees the new value.
-    if isinstance(group[key], Tensor):
-        group[key].fill_(_scalar(val))
-    else:
-        group[key] = val
+def _track_optimizer_steps(optimizer):
+    """Make `optimizer.step` record that it ran, so the first scheduler step can warn when it came first."""
+    current = optimizer.step
+    if getattr(current, '_wrapped_by_lr_sched', False):
+        return
+    inner = getattr(current, '__func__', None)
+    if inner is None:      # a plain function was assigned to the instance: leave it, step() will warn
+        return
+
+    def step(*args, **kwargs):
+        optimizer._opt_called = True
+        return inner(optimizer, *args, **kwargs)
+
+    step._wrapped_by_lr_sched = True
+    step.__wrapped__ = inner
+    optimizer._opt_called = False
+    optimizer.step = step
 
 
-class _Flag:
-    """Sets a boolean attribute of a scheduler for the duration of a with-block."""
-
-    def __init__(self, owner, name):
-        self.owner, self.name = owner, name
-
-    def __enter__(self):
-        setattr(self.owner, self.name, True)
-
-    def __exit__(self, *exc):
-        setattr(self.owner, self.name, False)
+def _callables_state(fns):
+    """How torch saves lambdas: None for plain functions, the attribute dict of callable objects."""
+    return [None if isinstance(f, types.FunctionType) else f.__dict__.copy() for f in fns]
 
 
-def _warn_get_lr_outside_step(sched):
-    if not sched._get_lr_called_within_step:
-        warnings.warn("To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
-                      UserWarning, stacklevel=3)
+def _restore_callables(fns, saved):
+    for f, attrs in zip(fns, saved):
+        if attrs is not None:
+            f.__dict__.update(attrs)
 
 
 class LRScheduler:
-    r"""Adjusts the learning rate during optimization.
+    """Base class of the learning-rate schedulers.
 
-    Args:
-        optimizer (Optimizer): Wrapped optimizer.
-        last_epoch (int): The index of last epoch. Default: -1.
+    A subclass defines `get_lr()` (the next rates from the current ones, called inside `step()`) and
+    optionally `_get_closed_form_lr()` (the rates as a function of `last_epoch`, used by `step(epoch)`).
+    Construction stores each group's starting rate as `initial_lr` (required when `last_epoch` is not -1)
+    and takes the first step, so `get_last_lr()` is valid right away.
     """
+
     _get_lr_called_within_step = False
-    _is_initial = False
 
     def __init__(self, optimizer, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                lr = group['lr']
-                group.setdefault('initial_lr', lr.clone() if isinstance(lr, Tensor) else lr)
-        else:
-            for i, group in enumerate(optimizer.param_groups):
-                if 'initial_lr' not in group:
-                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "
-                                   "scheduler with last_epoch >= 0.\nThis typically happens when:\n1. You're trying "
-                                   "to resume training from a checkpoint but haven't properly loaded the optimizer "
-                                   "state\n2. You're using last_epoch >= 0 for a fresh training run (not "
-                                   "recommended)")
-        self.base_lrs = _group_values(optimizer, 'initial_lr')
+        for i, group in enumerate(optimizer.param_groups):
+            if last_epoch == -1:
+                start = group['lr']
+                group.setdefault('initial_lr', start.clone() if isinstance(start, Tensor) else start)
+            elif 'initial_lr' not in group:
+                raise KeyError(
+                    f"param 'initial_lr' is not specified in param_groups[{i}] when resuming scheduler with "
+                    "last_epoch >= 0.\nThis typically happens when:\n1. You're trying to resume training from "
+                    "a checkpoint but haven't properly loaded the optimizer state\n2. You're using last_epoch "
+                    ">= 0 for a fresh training run (not recommended)")
+        self.base_lrs = [g['initial_lr'] for g in optimizer.param_groups]
         self.last_epoch = last_epoch
-        self._track_optimizer_step()
+        _track_optimizer_steps(optimizer)
         self._initial_step()
-
-    def _track_optimizer_step(self):
-        # Wrap this optimizer's step so that scheduler.step() can tell whether optimizer.step() ran first.
-        opt = self.optimizer
-        if hasattr(opt.step, '_wrapped_by_lr_sched'):
-            return
-        opt_ref = ref(opt)
-        func = opt.step.__func__
-
-        @wraps(func)
-        def wrapper(*args, **kwargs):
-            o = opt_ref()
-            o._opt_called = True
-            return func.__get__(o, o.__class__)(*args, **kwargs)
-        wrapper._wrapped_by_lr_sched = True
-        opt.step = wrapper
 
     def _initial_step(self):
         self._step_count = 0
-        with _Flag(self, '_is_initial'):
+        self._is_initial = True
+        try:
             self.step()
+        finally:
+            self._is_initial = False
 
     def state_dict(self):
-        """Return the state of the scheduler as a :class:`dict`: every attribute except the optimizer."""
+        """The scheduler's state as a dict: every attribute except the optimizer."""
         return {k: v for k, v in self.__dict__.items() if k != 'optimizer'}
 
     def load_state_dict(self, state_dict):
-        """Load the scheduler's state (an object returned by :meth:`state_dict`)."""
+        """Restore a state produced by :meth:`state_dict`."""
         self.__dict__.update(state_dict)
 
     def get_last_lr(self):
-        """Return last computed learning rate by current scheduler."""
+        """The learning rates the last `step()` set, one per param group."""
         return self._last_lr
 
     def get_lr(self):
-        """Compute learning rate using chainable form of the scheduler."""
+        """The learning rates for the current `last_epoch`; subclasses compute them."""
         raise NotImplementedError
 
-    def step(self, epoch=None):
-        """Perform a step."""
+    def _warn_if_outside_step(self):
+        if not self._get_lr_called_within_step:
+            warnings.warn(_MSG_USE_LAST_LR, UserWarning, stacklevel=3)
+
+    def _check_call_order(self):
         if self._step_count == 1:
-            if not hasattr(self.optimizer.step, '_wrapped_by_lr_sched'):
-                warnings.warn("Seems like `optimizer.step()` has been overridden after learning rate scheduler "
-                              "initialization. Please, make sure to call `optimizer.step()` before "
-                              "`lr_scheduler.step()`. See more details at "
-                              "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
-                              UserWarning, stacklevel=2)
+            opt_step = self.optimizer.step
+            if not getattr(opt_step, '_wrapped_by_lr_sched', False):
+                warnings.warn(_MSG_REPLACED_STEP, UserWarning, stacklevel=3)
             elif not getattr(self.optimizer, '_opt_called', False):
-                warnings.warn("Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 "
-                              "and later, you should call them in the opposite order: `optimizer.step()` before "
-                              "`lr_scheduler.step()`.  Failure to do this will result in PyTorch skipping the first "
-                              "value of the learning rate schedule. See more details at "
-                              "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
-                              UserWarning, stacklevel=2)
+                warnings.warn(_MSG_ORDER, UserWarning, stacklevel=3)
         self._step_count += 1
-        if epoch is not None:
-            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
-        self._update_lr(epoch)
 
-    def _update_lr(self, epoch=None):
-        with _Flag(self, '_get_lr_called_within_step'):
-            if epoch is None:
-                self.last_epoch += 1
-                values = self.get_lr()
-            else:
-                self.last_epoch = epoch
-                values = self._get_closed_form_lr() if hasattr(self, '_get_closed_form_lr') else self.get_lr()
-        for group, lr in zip(self.optimizer.param_groups, values):
-            _set_group_value(group, 'lr', lr)
-        self._last_lr = _group_values(self.optimizer, 'lr')
+    def _compute(self, fn):
+        self._get_lr_called_within_step = True
+        try:
+            return fn()
+        finally:
+            self._get_lr_called_within_step = False
 
-    # helpers for the chainable forms
-    def _current(self):
-        return _group_values(self.optimizer, 'lr')
+    def step(self, epoch=None):
+        """Advance one epoch (or, deprecated, jump to `epoch`) and write the new rates to the optimizer."""
+        self._check_call_order()
+        if epoch is None:
+            self.last_epoch += 1
+            lrs = self._compute(self.get_lr)
+            self._apply(lrs)
+        else:
+            warnings.warn(_MSG_EPOCH_ARG, UserWarning, stacklevel=2)
+            self._jump_to(epoch)
 
-    def _scaled(self, factor):
-        return [g['lr'] * factor for g in self.optimizer.param_groups]
+    def _jump_to(self, epoch):
+        # the direct formula of the epoch where the schedule has one, else the chainable step
+        self.last_epoch = epoch
+        self._apply(self._compute(getattr(self, '_get_closed_form_lr', self.get_lr)))
+
+    def _apply(self, lrs):
+        for group, lr in zip(self.optimizer.param_groups, lrs):
+            _write_lr(group, lr)
+        self._last_lr = _read_lrs(self.optimizer)
 
 
 _LRScheduler = LRScheduler
 
 
-class _LambdaBase(LRScheduler):
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
-        self.optimizer = optimizer
-        if not isinstance(lr_lambda, (list, tuple)):
-            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
-        else:
+class _FactorSchedule(LRScheduler):
+    """Schedules whose chainable step multiplies the current rates by one factor per group.
+
+    `_ratio()` gives that factor (None leaves the rate alone) and `_closed_factor()` the factor applied
+    to the base rates when jumping to an epoch.
+    """
+
+    def get_lr(self):
+        self._warn_if_outside_step()
+        ratio = self._ratio()
+        if ratio is None:
+            return _read_lrs(self.optimizer)
+        return [g['lr'] * ratio for g in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self):
+        f = self._closed_factor()
+        return [b * f for b in self.base_lrs]
+
+
+class _WithLambdas(LRScheduler):
+    """Stores one callable per group; the callables are saved as torch saves them (see `_callables_state`)."""
+
+    def __init__(self, optimizer, lr_lambda, last_epoch):
+        if isinstance(lr_lambda, (list, tuple)):
             if len(lr_lambda) != len(optimizer.param_groups):
                 raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}")
             self.lr_lambdas = list(lr_lambda)
+        else:
+            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
         super().__init__(optimizer, last_epoch)
 
     def state_dict(self):
-        """The scheduler's state; lambdas are saved only if they are callable objects (their ``__dict__``)."""
-        sd = {k: v for k, v in self.__dict__.items() if k not in ('optimizer', 'lr_lambdas')}
-        sd['lr_lambdas'] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
-                            for fn in self.lr_lambdas]
-        return sd
+        """The scheduler's state; a lambda is saved as None, a callable object as its `__dict__`."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ('optimizer', 'lr_lambdas')}
+        state['lr_lambdas'] = _callables_state(self.lr_lambdas)
+        return state
 
     def load_state_dict(self, state_dict):
-        """Load the scheduler's state."""
-        lr_lambdas = state_dict.pop('lr_lambdas')
-        self.__dict__.update(state_dict)
-        state_dict['lr_lambdas'] = lr_lambdas
-        for i, fn in enumerate(lr_lambdas):
-            if fn is not None:
-                self.lr_lambdas[i].__dict__.update(fn)
+        """Restore the state; callable objects get their saved attributes back."""
+        saved = state_dict['lr_lambdas']
+        self.__dict__.update({k: v for k, v in state_dict.items() if k != 'lr_lambdas'})
+        _restore_callables(self.lr_lambdas, saved)
 
 
-class LambdaLR(_LambdaBase):
-    """Sets the initial learning rate times a given function of the epoch.
+class LambdaLR(_WithLambdas):
+    """Set each group's learning rate to its initial rate times `lr_lambda(epoch)`.
 
     Args:
-        optimizer (Optimizer): Wrapped optimizer.
-        lr_lambda (function or list): A function which computes a multiplicative
-            factor given an integer parameter epoch, or a list of such
-            functions, one for each group in optimizer.param_groups.
-        last_epoch (int): The index of last epoch. Default: -1.
-    """
-
-    def get_lr(self):
-        _warn_get_lr_outside_step(self)
-        return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
-
-
-class MultiplicativeLR(_LambdaBase):
-    """Multiply the learning rate of each parameter group by the factor given in the specified function.
-
-    Args:
-        optimizer (Optimizer): Wrapped optimizer.
-        lr_lambda (function or list): A function which computes a multiplicative
-            factor given an integer parameter epoch, or a list of such functions.
-        last_epoch (int): The index of last epoch. Default: -1.
+        optimizer (Optimizer): the optimizer whose rates are scheduled.
+        lr_lambda (callable or list): a function of the epoch, or one per param group.
+        last_epoch (int): index of the last epoch (default: -1).
     """
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
-        for fn in (lr_lambda if isinstance(lr_lambda, (list, tuple)) else [lr_lambda]):
-            if not callable(fn):
-                raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
         super().__init__(optimizer, lr_lambda, last_epoch)
 
     def get_lr(self):
-        _warn_get_lr_outside_step(self)
+        """Initial rate times the group's lambda at `last_epoch`."""
+        self._warn_if_outside_step()
+        return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
+
+
+class MultiplicativeLR(_WithLambdas):
+    """Multiply each group's learning rate by `lr_lambda(epoch)` at every step after the first.
+
+    Args:
+        optimizer (Optimizer): the optimizer whose rates are scheduled.
+        lr_lambda (callable or list): a function of the epoch giving the factor, or one per param group.
+        last_epoch (int): index of the last epoch (default: -1).
+    """
+
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        super().__init__(optimizer, lr_lambda, last_epoch)
+
+    def get_lr(self):
+        """Current rates times the factors at `last_epoch` (unchanged on the construction step)."""
+        self._warn_if_outside_step()
         if self._is_initial:
-            return self._current()
+            return _read_lrs(self.optimizer)
         return [g['lr'] * fn(self.last_epoch) for fn, g in zip(self.lr_lambdas, self.optimizer.param_groups)]
 
 
-class StepLR(LRScheduler):
-    """Decays the learning rate of each parameter group by gamma every step_size epochs.
+class StepLR(_FactorSchedule):
+    """Multiply the learning rate by `gamma` every `step_size` epochs.
 
     Args:
-        optimizer (Optimizer): Wrapped optimizer.
-        step_size (int): Period of learning rate decay.
-        gamma (float): Multiplicative factor of learning rate decay. Default: 0.1.
-        last_epoch (int): The index of last epoch. Default: -1.
+        optimizer (Optimizer): the optimizer whose rates are scheduled.
+        step_size (int): epochs between two decays.
+        gamma (float): decay factor (default: 0.1).
+        last_epoch (int): index of the last epoch (default: -1).
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
@@ -262,24 +285,22 @@ class StepLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
-        _warn_get_lr_outside_step(self)
-        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
-            return self._current()
-        return self._scaled(self.gamma)
+    def _ratio(self):
+        e = self.last_epoch
+        return self.gamma if e != 0 and e % self.step_size == 0 else None
 
-    def _get_closed_form_lr(self):
-        return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
+    def _closed_factor(self):
+        return self.gamma ** (self.last_epoch // self.step_size)
 
 
-class MultiStepLR(LRScheduler):
-    """Decays the learning rate of each parameter group by gamma once the number of epoch reaches one of the milestones.
+class MultiStepLR(_FactorSchedule):
+    """Multiply the learning rate by `gamma` at each milestone (twice for a milestone listed twice).
 
     Args:
-        optimizer (Optimizer): Wrapped optimizer.
-        milestones (list): List of epoch indices. Must be increasing.
-        gamma (float): Multiplicative factor of learning rate decay. Default: 0.1.
-        last_epoch (int): The index of last epoch. Default: -1.
+        optimizer (Optimizer): the optimizer whose rates are scheduled.
+        milestones (list): epoch indices.
+        gamma (float): decay factor (default: 0.1).
+        last_epoch (int): index of the last epoch (default: -1).
     """
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
@@ -287,58 +308,51 @@ class MultiStepLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
-        _warn_get_lr_outside_step(self)
-        if self.last_epoch not in self.milestones:
-            return self._current()
-        return self._scaled(self.gamma ** self.milestones[self.last_epoch])
+    def _ratio(self):
+        hits = self.milestones.get(self.last_epoch, 0)
+        return self.gamma ** hits if hits else None
 
-    def _get_closed_form_lr(self):
-        milestones = sorted(self.milestones.elements())
-        return [base * self.gamma ** bisect_right(milestones, self.last_epoch) for base in self.base_lrs]
+    def _closed_factor(self):
+        passed = bisect_right(sorted(self.milestones.elements()), self.last_epoch)
+        return self.gamma ** passed
 
 
-class ConstantLR(LRScheduler):
-    """Multiply the learning rate of each parameter group by a small constant factor until total_iters is reached.
+class ConstantLR(_FactorSchedule):
+    """Scale the learning rate by `factor` until epoch `total_iters`, then restore it.
 
     Args:
-        optimizer (Optimizer): Wrapped optimizer.
-        factor (float): The number we multiply learning rate until the milestone. Default: 1./3.
-        total_iters (int): The number of steps that the scheduler multiplies the learning rate by the factor.
-            Default: 5.
-        last_epoch (int): The index of the last epoch. Default: -1.
+        optimizer (Optimizer): the optimizer whose rates are scheduled.
+        factor (float): the scale, between 0 and 1 (default: 1/3).
+        total_iters (int): epochs the scale lasts (default: 5).
+        last_epoch (int): index of the last epoch (default: -1).
     """
 
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
-        if factor > 1.0 or factor < 0:
+        if not 0 <= factor <= 1.0:
             raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
         self.factor = factor
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
-        _warn_get_lr_outside_step(self)
+    def _ratio(self):
         if self.last_epoch == 0:
-            return self._scaled(self.factor)
-        if self.last_epoch != self.total_iters:
-            return self._current()
-        return self._scaled(1.0 / self.factor)
+            return self.factor
+        return 1.0 / self.factor if self.last_epoch == self.total_iters else None
 
-    def _get_closed_form_lr(self):
-        return [base * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
-                for base in self.base_lrs]
+    def _closed_factor(self):
+        return self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor)
 
 
-class LinearLR(LRScheduler):
-    """Decays the learning rate of each parameter group by linearly changing small multiplicative factor.
+class LinearLR(_FactorSchedule):
+    """Scale the learning rate by a factor that moves linearly from `start_factor` to `end_factor`
+    over `total_iters` epochs.
 
     Args:
-        optimizer (Optimizer): Wrapped optimizer.
-        start_factor (float): The number we multiply learning rate in the first epoch. Default: 1./3.
-        end_factor (float): The number we multiply learning rate at the end of linear changing process.
-            Default: 1.0.
-        total_iters (int): The number of iterations that multiplicative factor reaches to 1. Default: 5.
-        last_epoch (int): The index of the last epoch. Default: -1.
+        optimizer (Optimizer): the optimizer whose rates are scheduled.
+        start_factor (float): scale at the first epoch, in (0, 1] (default: 1/3).
+        end_factor (float): scale reached at `total_iters`, in [0, 1] (default: 1.0).
+        total_iters (int): length of the ramp in epochs (default: 5).
+        last_epoch (int): index of the last epoch (default: -1).
     """
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
@@ -351,51 +365,49 @@ class LinearLR(LRScheduler):
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
-        _warn_get_lr_outside_step(self)
-        if self.last_epoch == 0:
-            return self._scaled(self.start_factor)
-        if self._is_initial or self.last_epoch > self.total_iters:
-            return self._current()
+    def _ratio(self):
+        e = self.last_epoch
+        if e == 0:
+            return self.start_factor
+        if self._is_initial or e > self.total_iters:
+            return None
         span = self.end_factor - self.start_factor
-        return self._scaled(1.0 + span / (self.total_iters * self.start_factor + (self.last_epoch - 1) * span))
+        # factor(e) / factor(e - 1), with factor(e) = start + span * e / total_iters
+        return 1.0 + span / (self.total_iters * self.start_factor + (e - 1) * span)
 
-    def _get_closed_form_lr(self):
-        return [base * (self.start_factor + (self.end_factor - self.start_factor)
-                        * min(self.total_iters, self.last_epoch) / self.total_iters) for base in self.base_lrs]
+    def _closed_factor(self):
+        done = min(self.total_iters, self.last_epoch)
+        return self.start_factor + (self.end_factor - self.start_factor) * done / self.total_iters
 
 
-class ExponentialLR(LRScheduler):
-    """Decays the learning rate of each parameter group by gamma every epoch.
+class ExponentialLR(_FactorSchedule):
+    """Multiply the learning rate by `gamma` every epoch.
 
     Args:
-        optimizer (Optimizer): Wrapped optimizer.
-        gamma (float): Multiplicative factor of learning rate decay.
-        last_epoch (int): The index of last epoch. Default: -1.
+        optimizer (Optimizer): the optimizer whose rates are scheduled.
+        gamma (float): decay factor.
+        last_epoch (int): index of the last epoch (default: -1).
     """
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
-        _warn_get_lr_outside_step(self)
-        if self._is_initial:
-            return self._current()
-        return self._scaled(self.gamma)
+    def _ratio(self):
+        return None if self._is_initial else self.gamma
 
-    def _get_closed_form_lr(self):
-        return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
+    def _closed_factor(self):
+        return self.gamma ** self.last_epoch
 
 
-class PolynomialLR(LRScheduler):
-    """Decays the learning rate of each parameter group using a polynomial function in the given total_iters.
+class PolynomialLR(_FactorSchedule):
+    """Decay the learning rate as `(1 - epoch / total_iters) ** power`, reaching 0 at `total_iters`.
 
     Args:
-        optimizer (Optimizer): Wrapped optimizer.
-        total_iters (int): The number of steps that the scheduler decays the learning rate. Default: 5.
-        power (float): The power of the polynomial. Default: 1.0.
-        last_epoch (int): The index of the last epoch. Default: -1.
+        optimizer (Optimizer): the optimizer whose rates are scheduled.
+        total_iters (int): epochs of decay (default: 5).
+        power (float): exponent of the polynomial (default: 1.0).
+        last_epoch (int): index of the last epoch (default: -1).
     """
 
     def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
@@ -403,27 +415,25 @@ class PolynomialLR(LRScheduler):
         self.power = power
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
-        _warn_get_lr_outside_step(self)
-        if self._is_initial or self.last_epoch > self.total_iters:
-            return self._current()
-        decay = ((1.0 - self.last_epoch / self.total_iters)
-                 / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
-        return self._scaled(decay)
+    def _ratio(self):
+        e, n = self.last_epoch, self.total_iters
+        if self._is_initial or e > n:
+            return None
+        return ((1.0 - e / n) / (1.0 - (e - 1) / n)) ** self.power
 
-    def _get_closed_form_lr(self):
-        return [base * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
-                for base in self.base_lrs]
+    def _closed_factor(self):
+        return (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
 
 
 class CosineAnnealingLR(LRScheduler):
-    r"""Set the learning rate of each parameter group using a cosine annealing schedule.
+    """Anneal the learning rate along a cosine from the initial rate down to `eta_min` over `T_max` epochs
+    (and back up over the next `T_max`, periodically).
 
     Args:
-        optimizer (Optimizer): Wrapped optimizer.
-        T_max (int): Maximum number of iterations.
-        eta_min (float): Minimum learning rate. Default: 0.
-        last_epoch (int): The index of last epoch. Default: -1.
+        optimizer (Optimizer): the optimizer whose rates are scheduled.
+        T_max (int): half period in epochs.
+        eta_min (float): lowest learning rate (default: 0).
+        last_epoch (int): index of the last epoch (default: -1).
     """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
@@ -432,69 +442,77 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        _warn_get_lr_outside_step(self)
+        """Next rates from the current ones, following the cosine curve."""
+        self._warn_if_outside_step()
+        groups = self.optimizer.param_groups
         e, T, lo = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
-            return self._current()
+            return _read_lrs(self.optimizer)
         if self._step_count == 1 and e > 0:
-            return [lo + (base - lo) * (1 + math.cos(e * math.pi / T)) / 2 for base in self.base_lrs]
+            return [lo + (b - lo) * (1 + math.cos(e * math.pi / T)) / 2 for b in self.base_lrs]
         if (e - 1 - T) % (2 * T) == 0:
-            return [g['lr'] + (base - lo) * (1 - math.cos(math.pi / T)) / 2
-                    for base, g in zip(self.base_lrs, self.optimizer.param_groups)]
-        return [(1 + math.cos(math.pi * e / T)) / (1 + math.cos(math.pi * (e - 1) / T)) * (g['lr'] - lo) + lo
-                for g in self.optimizer.param_groups]
+            # at the bottom of the curve the ratio form divides by zero: add the rise directly
+            return [g['lr'] + (b - lo) * (1 - math.cos(math.pi / T)) / 2 for b, g in zip(self.base_lrs, groups)]
+        ratio = (1 + math.cos(math.pi * e / T)) / (1 + math.cos(math.pi * (e - 1) / T))
+        return [ratio * (g['lr'] - lo) + lo for g in groups]
 
     def _get_closed_form_lr(self):
-        return [self.eta_min + (base - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
-                for base in self.base_lrs]
+        lo = self.eta_min
+        return [lo + (b - lo) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2 for b in self.base_lrs]
 
 
-class _Composite(LRScheduler):
-    """Shared by SequentialLR and ChainedScheduler: the state of the inner schedulers is nested."""
+def _check_sub_schedulers(owner, optimizer, schedulers):
+    for i, s in enumerate(schedulers):
+        if not hasattr(s, 'optimizer'):
+            raise TypeError(f"{owner} at index {i} should have `optimizer` as its attribute.")
+        if isinstance(s, ReduceLROnPlateau):
+            raise ValueError(_MSG_NO_PLATEAU.format(owner, i))
+        if s.optimizer != optimizer:
+            raise ValueError(f"{owner} expects all schedulers to belong to the same optimizer, but got scheduler "
+                             f"{type(s).__name__} at index {i} has {s.optimizer}, which is different from "
+                             f"{type(optimizer).__name__}.")
 
-    @staticmethod
-    def _check(name, optimizer, schedulers):
-        for i, s in enumerate(schedulers):
-            if not hasattr(s, 'optimizer'):
-                raise TypeError(f"{name} at index {i} should have `optimizer` as its attribute.")
-            if isinstance(s, ReduceLROnPlateau):
-                raise ValueError(f"{name} does not support `ReduceLROnPlateau` scheduler as it requires additional "
-                                 "kwargs to be specified when calling `step`, but got one at index "
-                                 f"{i} in the given schedulers sequence.")
-            if optimizer != s.optimizer:
-                raise ValueError(f"{name} expects all schedulers to belong to the same optimizer, but got scheduler "
-                                 f"{s.__class__.__name__} at index {i} has {s.optimizer}, which is different from "
-                                 f"{optimizer.__class__.__name__}.")
+
+class _Group(LRScheduler):
+    """Holds child schedulers; its state_dict nests theirs under `_schedulers`."""
 
     def state_dict(self):
-        """The scheduler's state, with each wrapped scheduler's state nested under ``_schedulers``."""
-        sd = {k: v for k, v in self.__dict__.items() if k not in ('optimizer', '_schedulers')}
-        sd['_schedulers'] = [s.state_dict() for s in self._schedulers]
-        return sd
+        """Own attributes plus each child's state_dict."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ('optimizer', '_schedulers')}
+        state['_schedulers'] = [s.state_dict() for s in self._schedulers]
+        return state
 
     def load_state_dict(self, state_dict):
-        """Load the scheduler's state, and each wrapped scheduler's."""
-        inner = state_dict.pop('_schedulers')
-        self.__dict__.update(state_dict)
-        state_dict['_schedulers'] = inner
-        for s, sd in zip(self._schedulers, inner):
-            s.load_state_dict(sd)
+        """Restore own attributes and each child's state."""
+        self.__dict__.update({k: v for k, v in state_dict.items() if k != '_schedulers'})
+        for s, sub in zip(self._schedulers, state_dict['_schedulers']):
+            s.load_state_dict(sub)
 
 
-class SequentialLR(_Composite):
-    """Contains a list of schedulers expected to be called sequentially during the optimization process.
+def _rewind(sched):
+    # a nested group has no epoch of its own: rewind the schedulers inside it
+    if isinstance(sched, _Group):
+        for s in sched._schedulers:
+            _rewind(s)
+    else:
+        sched.last_epoch -= 1
+
+
+class SequentialLR(_Group):
+    """Run the given schedulers one after another, switching to the next at each milestone.
 
     Args:
-        optimizer (Optimizer): Wrapped optimizer.
-        schedulers (list): List of chained schedulers.
-        milestones (list): List of integers that reflects milestone points.
-        last_epoch (int): The index of last epoch. Default: -1.
+        optimizer (Optimizer): the optimizer whose rates are scheduled.
+        schedulers (list): schedulers of that optimizer, in order.
+        milestones (list): epochs at which to switch (one fewer than schedulers).
+        last_epoch (int): index of the last epoch (default: -1).
     """
 
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+        name = type(self).__name__
         if len(schedulers) < 1:
-            raise ValueError(f"{self.__class__.__name__} expects at least one scheduler, but got no scheduler.")
-        self._check(self.__class__.__name__, optimizer, schedulers)
+            raise ValueError(f"{name} expects at least one scheduler, but got no scheduler.")
+        _check_sub_schedulers(name, optimizer, schedulers)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError("Sequential Schedulers expects number of schedulers provided to be one more than the "
                              f"number of milestone points, but got number of schedulers {len(schedulers)} and the "
@@ -503,78 +521,68 @@ class SequentialLR(_Composite):
         self._milestones = milestones
         self.last_epoch = last_epoch + 1
         self.optimizer = optimizer
-        # Undo the steps the inner schedulers took when they were built, then start the first one afresh.
-        for group in optimizer.param_groups:
-            _set_group_value(group, 'lr', group['initial_lr'])
-        self.recursive_undo()
-        idx = bisect_right(self._milestones, 0)
-        self._schedulers[idx]._initial_step()
-        self._last_lr = schedulers[idx].get_last_lr()
-
-    def recursive_undo(self, sched=None):
-        """Recursively undo any step performed by the initialisation of schedulers."""
-        scheds = self if sched is None else sched
-        if hasattr(scheds, '_schedulers'):
-            for s in scheds._schedulers:
-                self.recursive_undo(s)
-        elif hasattr(scheds, 'last_epoch'):
-            scheds.last_epoch -= 1
+        # each child stepped once when built: put the rates back and take that step again for the first only
+        for g in optimizer.param_groups:
+            _write_lr(g, g['initial_lr'])
+        for s in schedulers:
+            _rewind(s)
+        schedulers[0]._initial_step()
+        self._last_lr = schedulers[0].get_last_lr()
 
     def step(self):
-        """Perform a step."""
+        """Step the scheduler active at the new epoch; one starting now is set to its epoch 0 (silently)."""
         self.last_epoch += 1
-        idx = bisect_right(self._milestones, self.last_epoch)
-        scheduler = self._schedulers[idx]
-        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
-            scheduler._update_lr(0)
+        i = bisect_right(self._milestones, self.last_epoch)
+        active = self._schedulers[i]
+        if i > 0 and self._milestones[i - 1] == self.last_epoch:
+            active._jump_to(0)
         else:
-            scheduler.step()
-        self._last_lr = scheduler.get_last_lr()
+            active.step()
+        self._last_lr = active.get_last_lr()
 
 
-class ChainedScheduler(_Composite):
-    """Chains a list of learning rate schedulers: each step() calls every one of them in turn.
+class ChainedScheduler(_Group):
+    """Step several schedulers of one optimizer together, so their effects multiply.
 
     Args:
-        schedulers (sequence): sequence of chained schedulers.
-        optimizer (Optimizer, optional): Wrapped optimizer. Default: None.
+        schedulers (sequence): the schedulers to chain.
+        optimizer (Optimizer, optional): their optimizer (default: the first scheduler's).
     """
 
     def __init__(self, schedulers, optimizer=None):
+        name = type(self).__name__
         if len(schedulers) < 1:
-            raise ValueError(f"{self.__class__.__name__} expects at least one scheduler to be chained, but got no "
-                             "scheduler.")
+            raise ValueError(f"{name} expects at least one scheduler to be chained, but got no scheduler.")
         optimizer = optimizer or schedulers[0].optimizer
-        self._check(self.__class__.__name__, optimizer, schedulers)
+        _check_sub_schedulers(name, optimizer, schedulers)
         self._schedulers = schedulers
         self.optimizer = optimizer
-        self._last_lr = _group_values(schedulers[-1].optimizer, 'lr')
+        self._last_lr = _read_lrs(schedulers[-1].optimizer)
 
     def step(self):
-        """Perform a step."""
+        """Step every chained scheduler in order."""
         for s in self._schedulers:
             s.step()
-        self._last_lr = _group_values(self._schedulers[-1].optimizer, 'lr')
+        self._last_lr = _read_lrs(self._schedulers[-1].optimizer)
 
 
 class ReduceLROnPlateau(LRScheduler):
-    """Reduce learning rate when a metric has stopped improving.
+    """Reduce the learning rate when a metric stops improving.
+
+    After `patience` epochs without improvement (beyond `threshold`) each group's rate is multiplied
+    by `factor` (not below `min_lr`, and only if it changes by more than `eps`), followed by `cooldown`
+    epochs during which bad epochs are not counted.
 
     Args:
-        optimizer (Optimizer): Wrapped optimizer.
-        mode (str): One of `min`, `max`. Default: 'min'.
-        factor (float): Factor by which the learning rate will be reduced. new_lr = lr * factor. Default: 0.1.
-        patience (int): The number of allowed epochs with no improvement after which the learning rate
-            will be reduced. Default: 10.
-        threshold (float): Threshold for measuring the new optimum, to only focus on significant changes.
-            Default: 1e-4.
-        threshold_mode (str): One of `rel`, `abs`. Default: 'rel'.
-        cooldown (int): Number of epochs to wait before resuming normal operation after lr has been reduced.
-            Default: 0.
-        min_lr (float or list): A lower bound on the learning rate of all param groups or each group
-            respectively. Default: 0.
-        eps (float): Minimal decay applied to lr. If the difference between new and old lr is smaller
-            than eps, the update is ignored. Default: 1e-8.
+        optimizer (Optimizer): the optimizer whose rates are scheduled.
+        mode (str): 'min' (lower metric is better) or 'max' (default: 'min').
+        factor (float): reduction factor, < 1 (default: 0.1).
+        patience (int): bad epochs tolerated before reducing (default: 10).
+        threshold (float): least change that counts as improvement (default: 1e-4).
+        threshold_mode (str): 'rel' (relative to the best) or 'abs' (default: 'rel').
+        cooldown (int): epochs to wait after a reduction (default: 0).
+        min_lr (float or list): lower bound on the rates, for all groups or per group (default: 0).
+        eps (float): smallest reduction that is applied (default: 1e-8).
     """
 
     def __init__(self, optimizer, mode='min', factor=0.1, patience=10, threshold=1e-4, threshold_mode='rel',
@@ -585,36 +593,59 @@ class ReduceLROnPlateau(LRScheduler):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
+        n = len(optimizer.param_groups)
         if isinstance(min_lr, (list, tuple)):
-            if len(min_lr) != len(optimizer.param_groups):
-                raise ValueError(f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}")
+            if len(min_lr) != n:
+                raise ValueError(f"expected {n} min_lrs, got {len(min_lr)}")
             self.default_min_lr = None
             self.min_lrs = list(min_lr)
         else:
             self.default_min_lr = min_lr
-            self.min_lrs = [min_lr] * len(optimizer.param_groups)
+            self.min_lrs = [min_lr] * n
         self.patience = patience
         self.cooldown = cooldown
         self.eps = eps
         self.last_epoch = 0
-        self._last_lr = _group_values(optimizer, 'lr')
-        self._init_is_better(mode=mode, threshold=threshold, threshold_mode=threshold_mode)
+        self._last_lr = _read_lrs(optimizer)
+        self._set_comparison(mode, threshold, threshold_mode)
         self._reset()
+
+    def _set_comparison(self, mode, threshold, threshold_mode):
+        if mode not in ('min', 'max'):
+            raise ValueError("mode " + mode + " is unknown!")
+        if threshold_mode not in ('rel', 'abs'):
+            raise ValueError("threshold mode " + threshold_mode + " is unknown!")
+        self.mode_worse = math.inf if mode == 'min' else -math.inf
+        self.mode = mode
+        self.threshold = threshold
+        self.threshold_mode = threshold_mode
 
     def _reset(self):
         self.best = self.mode_worse
         self.cooldown_counter = 0
         self.num_bad_epochs = 0
 
+    @property
+    def in_cooldown(self):
+        """Whether a reduction happened less than `cooldown` epochs ago."""
+        return self.cooldown_counter > 0
+
+    def is_better(self, a, best):
+        """Whether metric `a` improves on `best` by more than the threshold."""
+        t = self.threshold
+        if self.mode == 'min':
+            return a < best * (1.0 - t) if self.threshold_mode == 'rel' else a < best - t
+        return a > best * (t + 1.0) if self.threshold_mode == 'rel' else a > best + t
+
     def step(self, metrics, epoch=None):
-        """Perform a step with the latest value of the monitored metric."""
+        """Record this epoch's metric and reduce the rates if it has stalled for too long."""
         current = float(metrics)
         if epoch is None:
             epoch = self.last_epoch + 1
         else:
-            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+            warnings.warn(_MSG_EPOCH_ARG, UserWarning, stacklevel=2)
         self.last_epoch = epoch
-        if self._is_better(current, self.best):
+        if self.is_better(current, self.best):
             self.best = current
             self.num_bad_epochs = 0
         else:
@@ -623,94 +654,75 @@ class ReduceLROnPlateau(LRScheduler):
             self.cooldown_counter -= 1
             self.num_bad_epochs = 0
         if self.num_bad_epochs > self.patience:
-            self._reduce_lr(epoch)
+            self._reduce_lr()
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
-        self._last_lr = _group_values(self.optimizer, 'lr')
+        self._last_lr = _read_lrs(self.optimizer)
 
-    def _reduce_lr(self, epoch):
-        if len(self.optimizer.param_groups) != len(self.min_lrs):
+    def _reduce_lr(self):
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self.min_lrs):
             if self.default_min_lr is None:
-                raise RuntimeError(f"The number of param groups in the `optimizer` ({len(self.optimizer.param_groups)})"
-                                   f" differs from when `ReduceLROnPlateau` was initialized ({len(self.min_lrs)}), "
-                                   "usually due to a new param group being added to the optimizer. Please modify the "
-                                   "`min_lrs` field to match the length of the `optimizer` param groups.")
-            self.min_lrs = [self.default_min_lr] * len(self.optimizer.param_groups)
-        for i, group in enumerate(self.optimizer.param_groups):
-            old_lr = float(group['lr'])
-            new_lr = max(old_lr * self.factor, self.min_lrs[i])
-            if old_lr - new_lr > self.eps:
-                _set_group_value(group, 'lr', new_lr)
-
-    @property
-    def in_cooldown(self):
-        return self.cooldown_counter > 0
-
-    def _is_better(self, a, best):
-        if self.mode == 'min' and self.threshold_mode == 'rel':
-            return a < best * (1.0 - self.threshold)
-        if self.mode == 'min' and self.threshold_mode == 'abs':
-            return a < best - self.threshold
-        if self.mode == 'max' and self.threshold_mode == 'rel':
-            return a > best * (self.threshold + 1.0)
-        return a > best + self.threshold
-
-    def _init_is_better(self, mode, threshold, threshold_mode):
-        if mode not in {'min', 'max'}:
-            raise ValueError('mode ' + mode + ' is unknown!')
-        if threshold_mode not in {'rel', 'abs'}:
-            raise ValueError('threshold mode ' + threshold_mode + ' is unknown!')
-        self.mode_worse = math.inf if mode == 'min' else -math.inf
-        self.mode = mode
-        self.threshold = threshold
-        self.threshold_mode = threshold_mode
+                raise RuntimeError("The number of param groups in the `optimizer` "
+                                   f"({len(groups)}) differs from when `ReduceLROnPlateau` was "
+                                   f"initialized ({len(self.min_lrs)}), usually due to a new param group "
+                                   "being added to the optimizer. Please modify the `min_lrs` field to "
+                                   "match the length of the `optimizer` param groups.")
+            self.min_lrs = [self.default_min_lr] * len(groups)
+        for group, floor in zip(groups, self.min_lrs):
+            old = float(group['lr'])
+            new = max(old * self.factor, floor)
+            if old - new > self.eps:
+                _write_lr(group, new)
 
     def load_state_dict(self, state_dict):
-        """Load the scheduler's state."""
+        """Restore the state and rebuild the comparison from the saved mode and threshold."""
         self.__dict__.update(state_dict)
-        self._init_is_better(mode=self.mode, threshold=self.threshold, threshold_mode=self.threshold_mode)
+        self._set_comparison(self.mode, self.threshold, self.threshold_mode)
 
 
-def _set_momentum(sched, group, momentum):
-    if sched.use_beta1:
-        group['betas'] = (momentum, *group['betas'][1:])
-    else:
-        group['momentum'] = momentum
-
-
-def _init_momentum(sched, optimizer, base_momentum, max_momentum, last_epoch):
+def _momentum_setup(sched, optimizer, base_momentum, max_momentum, last_epoch):
+    """Validate momentum cycling and, for a fresh run, start every group at `max_momentum`."""
     if 'momentum' not in optimizer.defaults and 'betas' not in optimizer.defaults:
         raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
     sched.use_beta1 = 'betas' in optimizer.defaults
-    maxs = _format_param('max_momentum', optimizer, max_momentum)
-    bases = _format_param('base_momentum', optimizer, base_momentum)
+    lows = _format_param('base_momentum', optimizer, base_momentum)
+    highs = _format_param('max_momentum', optimizer, max_momentum)
     if last_epoch == -1:
-        for m, b, group in zip(maxs, bases, optimizer.param_groups):
-            _set_momentum(sched, group, m)
-            group['max_momentum'] = m
-            group['base_momentum'] = b
-    return bases, maxs
+        for hi, lo, group in zip(highs, lows, optimizer.param_groups):
+            _write_momentum(sched, group, hi)
+            group['max_momentum'] = hi
+            group['base_momentum'] = lo
+    return lows, highs
+
+
+def _write_momentum(sched, group, value):
+    if sched.use_beta1:
+        group['betas'] = (value, *group['betas'][1:])
+    else:
+        group['momentum'] = value
 
 
 class CyclicLR(LRScheduler):
-    r"""Sets the learning rate of each parameter group according to cyclical learning rate policy (CLR).
+    """Cycle the learning rate between `base_lr` and `max_lr` (cyclical learning rates), stepping
+    once per batch; momentum, when cycled, moves the opposite way between `max_momentum` and
+    `base_momentum`.
 
     Args:
-        optimizer (Optimizer): Wrapped optimizer.
-        base_lr (float or list): Initial learning rate which is the lower boundary in the cycle for each
-            parameter group.
-        max_lr (float or list): Upper learning rate boundaries in the cycle for each parameter group.
-        step_size_up (int): Number of training iterations in the increasing half of a cycle. Default: 2000
-        step_size_down (int): Number of training iterations in the decreasing half of a cycle. If
-            step_size_down is None, it is set to step_size_up. Default: None
-        mode (str): One of {triangular, triangular2, exp_range}. Default: 'triangular'
-        gamma (float): Constant in 'exp_range' scaling function: gamma**(cycle iterations). Default: 1.0
-        scale_fn (function): Custom scaling policy defined by a single argument lambda function. Default: None
-        scale_mode (str): {'cycle', 'iterations'}. Default: 'cycle'
-        cycle_momentum (bool): If ``True``, momentum is cycled inversely to learning rate. Default: True
-        base_momentum (float or list): Lower momentum boundaries in the cycle. Default: 0.8
-        max_momentum (float or list): Upper momentum boundaries in the cycle. Default: 0.9
-        last_epoch (int): The index of the last batch. Default: -1
+        optimizer (Optimizer): the optimizer whose rates are scheduled.
+        base_lr (float or list): lower rate of the cycle, per group or for all.
+        max_lr (float or list): upper rate of the cycle, per group or for all.
+        step_size_up (int): steps in the rising half (default: 2000).
+        step_size_down (int): steps in the falling half (default: `step_size_up`).
+        mode (str): 'triangular', 'triangular2' (amplitude halves every cycle) or 'exp_range'
+            (amplitude scaled by `gamma ** iterations`) (default: 'triangular').
+        gamma (float): base of 'exp_range' (default: 1.0).
+        scale_fn (callable): custom amplitude scale, overriding `mode` (default: None).
+        scale_mode (str): whether `scale_fn` takes the cycle number ('cycle') or the step ('iterations').
+        cycle_momentum (bool): also cycle momentum / beta1 (default: True).
+        base_momentum (float or list): lower momentum (default: 0.8).
+        max_momentum (float or list): upper momentum (default: 0.9).
+        last_epoch (int): index of the last batch (default: -1).
     """
 
     def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode='triangular',
@@ -718,101 +730,89 @@ class CyclicLR(LRScheduler):
                  max_momentum=0.9, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
         base_lrs = _format_param('base_lr', optimizer, base_lr)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups):
-                _set_group_value(group, 'lr', lr)
+                _write_lr(group, lr)
         self.max_lrs = _format_param('max_lr', optimizer, max_lr)
-        step_size_up = float(step_size_up)
-        step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
-        self.total_size = step_size_up + step_size_down
-        self.step_ratio = step_size_up / self.total_size
-        if mode not in ['triangular', 'triangular2', 'exp_range'] and scale_fn is None:
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        if mode not in ('triangular', 'triangular2', 'exp_range') and scale_fn is None:
             raise ValueError("mode is invalid and scale_fn is None")
         self.mode = mode
         self.gamma = gamma
+        self._scale_fn_ref = None
         self._scale_fn_custom = scale_fn
         self.scale_mode = scale_mode
-        self._init_scale_fn()
+        self._pick_scale_fn()
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            self.base_momentums, self.max_momentums = _init_momentum(self, optimizer, base_momentum, max_momentum,
-                                                                     last_epoch)
+            self.base_momentums, self.max_momentums = _momentum_setup(self, optimizer, base_momentum,
+                                                                      max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
-    def _init_scale_fn(self):
+    def _pick_scale_fn(self):
         if self._scale_fn_custom is not None:
             return
         if self.mode == 'triangular':
-            self._scale_fn_ref = self._triangular_scale_fn
-            self.scale_mode = 'cycle'
+            self._scale_fn_ref, self.scale_mode = (lambda x: 1.0), 'cycle'
         elif self.mode == 'triangular2':
-            self._scale_fn_ref = self._triangular2_scale_fn
-            self.scale_mode = 'cycle'
+            self._scale_fn_ref, self.scale_mode = (lambda x: 1 / (2.0 ** (x - 1))), 'cycle'
         elif self.mode == 'exp_range':
-            self._scale_fn_ref = partial(self._exp_range_scale_fn, self.gamma)
-            self.scale_mode = 'iterations'
+            gamma = self.gamma
+            self._scale_fn_ref, self.scale_mode = (lambda x: gamma ** x), 'iterations'
 
     def scale_fn(self, x):
-        """Get the scaling policy."""
-        if self._scale_fn_custom is not None:
-            return self._scale_fn_custom(x)
-        return self._scale_fn_ref(x)
-
-    @staticmethod
-    def _triangular_scale_fn(x):
-        return 1.0
-
-    @staticmethod
-    def _triangular2_scale_fn(x):
-        return 1 / (2.0 ** (x - 1))
-
-    @staticmethod
-    def _exp_range_scale_fn(gamma, x):
-        return gamma ** x
+        """The amplitude scale at `x` (cycle number or step, per `scale_mode`)."""
+        fn = self._scale_fn_custom if self._scale_fn_custom is not None else self._scale_fn_ref
+        return fn(x)
 
     def get_lr(self):
-        _warn_get_lr_outside_step(self)
+        """Rates (and momenta, written to the groups) at the current step of the cycle."""
+        self._warn_if_outside_step()
         cycle = math.floor(1 + self.last_epoch / self.total_size)
         x = 1.0 + self.last_epoch / self.total_size - cycle
-        scale_factor = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)
+        if x <= self.step_ratio:
+            frac = x / self.step_ratio
+        else:
+            frac = (x - 1) / (self.step_ratio - 1)
         scale = self.scale_fn(cycle if self.scale_mode == 'cycle' else self.last_epoch)
-        lrs = [base + (top - base) * scale_factor * scale for base, top in zip(self.base_lrs, self.max_lrs)]
+        lrs = [lo + (hi - lo) * frac * scale for lo, hi in zip(self.base_lrs, self.max_lrs)]
         if self.cycle_momentum:
             for group, lo, hi in zip(self.optimizer.param_groups, self.base_momentums, self.max_momentums):
-                _set_momentum(self, group, hi - (hi - lo) * scale_factor * scale)
+                _write_momentum(self, group, hi - (hi - lo) * frac * scale)
         return lrs
 
     def state_dict(self):
-        """The scheduler's state; a custom scale_fn is saved only if it is a callable object."""
-        sd = super().state_dict()
-        sd.pop('_scale_fn_ref', None)
-        fn = sd.pop('_scale_fn_custom')
-        sd['_scale_fn_custom'] = None
-        if fn is not None and not isinstance(fn, types.FunctionType):
-            sd['_scale_fn_custom'] = fn.__dict__.copy()
-        return sd
+        """The state; the built-in scale function is dropped and a custom callable object saved as its
+        `__dict__` (a plain function as None)."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ('optimizer', '_scale_fn_ref')}
+        fn = self._scale_fn_custom
+        state['_scale_fn_custom'] = None if fn is None or isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+        return state
 
     def load_state_dict(self, state_dict):
-        """Load the scheduler's state."""
-        fn = state_dict.pop('_scale_fn_custom')
-        super().load_state_dict(state_dict)
-        if fn is not None:
-            self._scale_fn_custom.__dict__.update(fn)
-        self._init_scale_fn()
+        """Restore the state; a custom scale object gets its attributes back."""
+        saved = state_dict['_scale_fn_custom']
+        self.__dict__.update({k: v for k, v in state_dict.items() if k != '_scale_fn_custom'})
+        if saved is not None:
+            self._scale_fn_custom.__dict__.update(saved)
+        self._pick_scale_fn()
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
-    r"""Set the learning rate of each parameter group using a cosine annealing schedule with warm restarts.
+    """Cosine annealing from the initial rate to `eta_min` that restarts every `T_i` epochs, the period
+    growing by `T_mult` after each restart (SGDR). Fractional epochs may be passed to `step`.
 
     Args:
-        optimizer (Optimizer): Wrapped optimizer.
-        T_0 (int): Number of iterations until the first restart.
-        T_mult (int, optional): A factor by which :math:`T_{i}` increases after a restart. Default: 1.
-        eta_min (float, optional): Minimum learning rate. Default: 0.
-        last_epoch (int, optional): The index of the last epoch. Default: -1.
+        optimizer (Optimizer): the optimizer whose rates are scheduled.
+        T_0 (int): length of the first period.
+        T_mult (int): period growth factor (default: 1).
+        eta_min (float): lowest learning rate (default: 0).
+        last_epoch (int): index of the last epoch (default: -1).
     """
 
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
@@ -830,134 +830,140 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        _warn_get_lr_outside_step(self)
-        return [self.eta_min + (base - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
-                for base in self.base_lrs]
+        """Rates at position `T_cur` of the current period."""
+        self._warn_if_outside_step()
+        lo = self.eta_min
+        return [lo + (b - lo) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2 for b in self.base_lrs]
 
     def step(self, epoch=None):
-        """Step could be called after every batch update; a fractional epoch places the lr within a cycle."""
+        """Advance one epoch, or jump to (possibly fractional) `epoch`, restarting as periods end."""
         if epoch is None and self.last_epoch < 0:
             epoch = 0
         if epoch is None:
             epoch = self.last_epoch + 1
-            self.T_cur = self.T_cur + 1
+            self.T_cur += 1
             if self.T_cur >= self.T_i:
-                self.T_cur = self.T_cur % self.T_i
-                self.T_i = self.T_i * self.T_mult
+                self.T_cur -= self.T_i
+                self.T_i *= self.T_mult
         else:
             if epoch < 0:
                 raise ValueError(f"Expected non-negative epoch, but got {epoch}")
-            if epoch >= self.T_0:
-                if self.T_mult == 1:
-                    self.T_cur = epoch % self.T_0
-                else:
-                    n = int(math.log((epoch / self.T_0 * (self.T_mult - 1) + 1), self.T_mult))
-                    self.T_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
-                    self.T_i = self.T_0 * self.T_mult ** n
-            else:
-                self.T_i = self.T_0
-                self.T_cur = epoch
+            self._place(epoch)
         self.last_epoch = math.floor(epoch)
-        with _Flag(self, '_get_lr_called_within_step'):
-            for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
-                _set_group_value(group, 'lr', lr)
-        self._last_lr = _group_values(self.optimizer, 'lr')
+        self._apply(self._compute(self.get_lr))
+
+    def _place(self, epoch):
+        T_0, m = self.T_0, self.T_mult
+        if epoch < T_0:
+            self.T_i, self.T_cur = T_0, epoch
+        elif m == 1:
+            self.T_cur = epoch % T_0
+        else:
+            # periods T_0, T_0 m, T_0 m^2 ...: n full periods end at T_0 (m^n - 1) / (m - 1)
+            n = int(math.log(epoch / T_0 * (m - 1) + 1, m))
+            self.T_cur = epoch - T_0 * (m ** n - 1) / (m - 1)
+            self.T_i = T_0 * m ** n
+
+
+def _cos_ramp(start, end, pct):
+    return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+
+
+def _linear_ramp(start, end, pct):
+    return (end - start) * pct + start
 
 
 class OneCycleLR(LRScheduler):
-    r"""Sets the learning rate of each parameter group according to the 1cycle learning rate policy.
+    """The 1cycle policy: the learning rate rises from `max_lr / div_factor` to `max_lr`, then falls to
+    `initial_lr / final_div_factor` (with an optional third phase), stepping once per batch;
+    momentum, when cycled, moves the opposite way.
 
     Args:
-        optimizer (Optimizer): Wrapped optimizer.
-        max_lr (float or list): Upper learning rate boundaries in the cycle for each parameter group.
-        total_steps (int): The total number of steps in the cycle. Default: None
-        epochs (int): The number of epochs to train for (with steps_per_epoch, if total_steps is not given).
-        steps_per_epoch (int): The number of steps per epoch to train for.
-        pct_start (float): The percentage of the cycle spent increasing the learning rate. Default: 0.3
-        anneal_strategy (str): {'cos', 'linear'}. Default: 'cos'
-        cycle_momentum (bool): If ``True``, momentum is cycled inversely to learning rate. Default: True
-        base_momentum (float or list): Lower momentum boundaries in the cycle. Default: 0.85
-        max_momentum (float or list): Upper momentum boundaries in the cycle. Default: 0.95
-        div_factor (float): initial_lr = max_lr/div_factor. Default: 25
-        final_div_factor (float): min_lr = initial_lr/final_div_factor. Default: 1e4
-        three_phase (bool): If ``True``, use a third phase of the schedule to annihilate the learning rate.
-        last_epoch (int): The index of the last batch. Default: -1
+        optimizer (Optimizer): the optimizer whose rates are scheduled.
+        max_lr (float or list): peak rate, per group or for all.
+        total_steps (int): length of the cycle; or give `epochs` and `steps_per_epoch`.
+        epochs (int): epochs to train for.
+        steps_per_epoch (int): steps per epoch.
+        pct_start (float): fraction of the cycle spent rising (default: 0.3).
+        anneal_strategy (str): 'cos' or 'linear' (default: 'cos').
+        cycle_momentum (bool): also cycle momentum / beta1 (default: True).
+        base_momentum (float or list): lower momentum (default: 0.85).
+        max_momentum (float or list): upper momentum (default: 0.95).
+        div_factor (float): `initial_lr = max_lr / div_factor` (default: 25).
+        final_div_factor (float): `min_lr = initial_lr / final_div_factor` (default: 1e4).
+        three_phase (bool): fall back to `initial_lr` symmetrically before the final descent (default: False).
+        last_epoch (int): index of the last batch (default: -1).
     """
 
     def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3,
-                 anneal_strategy='cos', cycle_momentum=True, base_momentum=0.85, max_momentum=0.95, div_factor=25.0,
-                 final_div_factor=1e4, three_phase=False, last_epoch=-1):
+                 anneal_strategy='cos', cycle_momentum=True, base_momentum=0.85, max_momentum=0.95,
+                 div_factor=25.0, final_div_factor=1e4, three_phase=False, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
         if total_steps is not None:
-            if total_steps <= 0 or not isinstance(total_steps, int):
-                raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
+            self._require_positive_int('total_steps', total_steps)
             self.total_steps = total_steps
         elif epochs is not None and steps_per_epoch is not None:
-            if not isinstance(epochs, int) or epochs <= 0:
-                raise ValueError(f"Expected positive integer epochs, but got {epochs}")
-            if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
-                raise ValueError(f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}")
+            self._require_positive_int('epochs', epochs)
+            self._require_positive_int('steps_per_epoch', steps_per_epoch)
             self.total_steps = epochs * steps_per_epoch
         else:
             raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
-        up = float(pct_start * self.total_steps) - 1
+        rise_end = float(pct_start * self.total_steps) - 1
         if three_phase:
             self._schedule_phases = [
-                dict(end_step=up, start_lr='initial_lr', end_lr='max_lr', start_momentum='max_momentum',
-                     end_momentum='base_momentum'),
-                dict(end_step=float(2 * pct_start * self.total_steps) - 2, start_lr='max_lr', end_lr='initial_lr',
-                     start_momentum='base_momentum', end_momentum='max_momentum'),
-                dict(end_step=self.total_steps - 1, start_lr='initial_lr', end_lr='min_lr',
-                     start_momentum='max_momentum', end_momentum='max_momentum')]
+                self._phase(rise_end, 'initial_lr', 'max_lr', 'max_momentum', 'base_momentum'),
+                self._phase(float(2 * pct_start * self.total_steps) - 2, 'max_lr', 'initial_lr',
+                            'base_momentum', 'max_momentum'),
+                self._phase(self.total_steps - 1, 'initial_lr', 'min_lr', 'max_momentum', 'max_momentum')]
         else:
             self._schedule_phases = [
-                dict(end_step=up, start_lr='initial_lr', end_lr='max_lr', start_momentum='max_momentum',
-                     end_momentum='base_momentum'),
-                dict(end_step=self.total_steps - 1, start_lr='max_lr', end_lr='min_lr',
-                     start_momentum='base_momentum', end_momentum='max_momentum')]
+                self._phase(rise_end, 'initial_lr', 'max_lr', 'max_momentum', 'base_momentum'),
+                self._phase(self.total_steps - 1, 'max_lr', 'min_lr', 'base_momentum', 'max_momentum')]
         if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
             raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
-        if anneal_strategy not in ['cos', 'linear']:
+        if anneal_strategy not in ('cos', 'linear'):
             raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
         self._anneal_func_type = anneal_strategy
-        max_lrs = _format_param('max_lr', optimizer, max_lr)
+        peaks = _format_param('max_lr', optimizer, max_lr)
         if last_epoch == -1:
-            for top, group in zip(max_lrs, optimizer.param_groups):
-                group['initial_lr'] = top / div_factor
-                group['max_lr'] = top
-                group['min_lr'] = group['initial_lr'] / final_div_factor
+            for peak, group in zip(peaks, optimizer.param_groups):
+                start = peak / div_factor
+                group['initial_lr'] = start
+                group['max_lr'] = peak
+                group['min_lr'] = start / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            _init_momentum(self, optimizer, base_momentum, max_momentum, last_epoch)
+            _momentum_setup(self, optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
 
-    def _anneal_func(self, start, end, pct):
-        if self._anneal_func_type == 'cos':
-            return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
-        return (end - start) * pct + start
+    @staticmethod
+    def _require_positive_int(name, value):
+        if value <= 0 or not isinstance(value, int):
+            raise ValueError(f"Expected positive integer {name}, but got {value}")
+
+    @staticmethod
+    def _phase(end_step, start_lr, end_lr, start_momentum, end_momentum):
+        return {'end_step': end_step, 'start_lr': start_lr, 'end_lr': end_lr,
+                'start_momentum': start_momentum, 'end_momentum': end_momentum}
 
     def get_lr(self):
-        _warn_get_lr_outside_step(self)
-        step_num = self.last_epoch
-        if step_num > self.total_steps:
-            raise ValueError(f"Tried to step {step_num} times. The specified number of total steps is "
-                             f"{self.total_steps}")
+        """Rates (and momenta, written to the groups) at the current step of the cycle."""
+        self._warn_if_outside_step()
+        t = self.last_epoch
+        if t > self.total_steps:
+            raise ValueError(f"Tried to step {t} times. The specified number of total steps is {self.total_steps}")
+        ramp = _cos_ramp if self._anneal_func_type == 'cos' else _linear_ramp
+        # the phase holding step t: the first whose end is at or past t (the last one catches the rest)
+        phases = self._schedule_phases
+        k = next((i for i, p in enumerate(phases) if t <= p['end_step']), len(phases) - 1)
+        begin = 0.0 if k == 0 else phases[k - 1]['end_step']
+        phase = phases[k]
+        pct = (t - begin) / (phase['end_step'] - begin)
         lrs = []
         for group in self.optimizer.param_groups:
-            start_step = 0.0
-            for i, phase in enumerate(self._schedule_phases):
-                end_step = phase['end_step']
-                if step_num <= end_step or i == len(self._schedule_phases) - 1:
-                    pct = (step_num - start_step) / (end_step - start_step)
-                    lr = self._anneal_func(group[phase['start_lr']], group[phase['end_lr']], pct)
-                    if self.cycle_momentum:
-                        momentum = self._anneal_func(group[phase['start_momentum']], group[phase['end_momentum']],
-                                                     pct)
-                    break
-                start_step = phase['end_step']
-            lrs.append(lr)
+            lrs.append(ramp(group[phase['start_lr']], group[phase['end_lr']], pct))
             if self.cycle_momentum:
-                _set_momentum(self, group, momentum)
+                _write_momentum(self, group, ramp(group[phase['start_momentum']], group[phase['end_momentum']],
+                                                  pct))
         return lrs
