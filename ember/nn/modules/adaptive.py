@@ -1,7 +1,6 @@
 """nn.AdaptiveLogSoftmaxWithLoss (Grave et al.'s efficient softmax approximation) and nn.NLLLoss2d."""
 import warnings
 from collections import namedtuple
-from itertools import pairwise
 from .module import Module
 from .container import Sequential, ModuleList
 from .linear import Linear
@@ -9,6 +8,7 @@ from .loss import NLLLoss
 from .. import functional as F
 from ...ops.reduction import argmax
 from ...ops.shape import cat
+from ...ops.elementwise import where
 
 __all__ = ['AdaptiveLogSoftmaxWithLoss', 'NLLLoss2d']
 
@@ -26,24 +26,14 @@ class NLLLoss2d(NLLLoss):
 
 
 class AdaptiveLogSoftmaxWithLoss(Module):
-    r"""Efficient softmax approximation, as described in `Efficient softmax approximation for GPUs` by
-    Edouard Grave, Armand Joulin, Moustapha Cissé, David Grangier, and Hervé Jégou.
+    """Grave et al.'s adaptive softmax (2017): frequent classes are scored in a small head, rare ones in
+    tail clusters reached through one head entry each, so the full softmax is never computed.
 
-    Labels are partitioned by ``cutoffs`` into a head (the most frequent labels, plus one entry per tail
-    cluster) and tail clusters, each projected through a smaller hidden size (in_features // div_value**(i+1)).
-
-    Args:
-        in_features (int): Number of features in the input tensor
-        n_classes (int): Number of classes in the dataset
-        cutoffs (Sequence): Cutoffs used to assign targets to their buckets
-        div_value (float, optional): value used as an exponent to compute sizes of the clusters. Default: 4.0
-        head_bias (bool, optional): If ``True``, adds a bias term to the 'head' of the adaptive softmax.
-            Default: ``False``
-
-    Returns:
-        ``NamedTuple`` with ``output`` and ``loss`` fields: output is a Tensor of size ``N`` containing
-        computed target log probabilities for each example; loss is a scalar representing the computed
-        negative log likelihood loss.
+    ``cutoffs`` (increasing, in 1..n_classes-1) split the classes: the first cutoff classes plus one entry per
+    cluster form the head (a Linear with optional bias, ``head_bias``); cluster i projects the input down to
+    in_features // div_value**(i+1) features before scoring its classes. Calling the module with
+    (input, target) returns a named tuple (output, loss): each example's log-probability of its target and
+    their negated mean. ``log_prob`` gives all classes' log-probabilities, ``predict`` the most likely one.
     """
 
     def __init__(self, in_features, n_classes, cutoffs, div_value=4.0, head_bias=False, device=None, dtype=None):
@@ -73,91 +63,73 @@ class AdaptiveLogSoftmaxWithLoss(Module):
                                         Linear(hsz, osz, bias=False, **factory_kwargs)))
 
     def reset_parameters(self):
-        """Resets parameters based on their initialization used in ``__init__``."""
+        """Re-initialise the head and every tail cluster as at construction."""
         self.head.reset_parameters()
         for i2h, h2o in self.tail:
             i2h.reset_parameters()
             h2o.reset_parameters()
 
-    def forward(self, input_, target_):
-        targ_dim = target_.dim()
-        if targ_dim == 1:
-            if input_.size(0) != target_.size(0):
+    def forward(self, input, target):
+        self._check_pair(input, target)
+        batched = target.dim() > 0
+        x = input if batched else input.unsqueeze(0)
+        t = target if batched else target.unsqueeze(0)
+        if t.numel() and (bool((t < 0).any()) or bool((t >= self.n_classes).any())):
+            raise RuntimeError(f"Target values should be in [0, {self.n_classes - 1}], but values in range "
+                               f"[{t.min().item()}, {t.max().item()}] were found. ")
+        head_lp = F.log_softmax(self.head(x), dim=1)
+        # which bucket each target is in: 0 for the shortlist, k for tail cluster k
+        bucket = t.new_zeros(t.shape)
+        for c in self.cutoffs[:-1]:
+            bucket = bucket + (t >= c).long()
+        head_col = where(bucket == 0, t, bucket + (self.shortlist_size - 1))
+        within = x.new_zeros(t.shape)   # log p(class | cluster) for tail targets, 0 for shortlist ones
+        for k, cluster in enumerate(self.tail):
+            rows = (bucket == k + 1).nonzero().reshape(-1)
+            if rows.numel():
+                lp = F.log_softmax(cluster(x.index_select(0, rows)), dim=1)
+                local = t.index_select(0, rows) - self.cutoffs[k]
+                within = within.index_add(0, rows, lp.gather(1, local.unsqueeze(1)).reshape(-1))
+        out = within + head_lp.gather(1, head_col.unsqueeze(1)).reshape(-1)
+        return _ASMoutput(out if batched else out.squeeze(0), (-out).mean())
+
+    @staticmethod
+    def _check_pair(input, target):
+        """torch's shape rules: a 1-D target with a 2-D input of as many rows, or a 0-D target with a 1-D input."""
+        if target.dim() == 1:
+            if input.size(0) != target.size(0):
                 raise RuntimeError("Input and target should have the same size in the batch dimension.")
-            if input_.dim() != 2:
+            if input.dim() != 2:
                 raise RuntimeError(f"1D target tensor expects 2D input tensors, but found inputs with size "
-                                   f"{input_.size()}")
-        elif targ_dim == 0:
-            if input_.dim() != 1:
+                                   f"{input.size()}")
+        elif target.dim() == 0:
+            if input.dim() != 1:
                 raise RuntimeError(f"0D target tensor expects 1D input tensors, but found inputs with size "
-                                   f"{input_.size()}")
+                                   f"{input.size()}")
         else:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        is_batched = targ_dim > 0
-        input = input_ if is_batched else input_.unsqueeze(0)
-        target = target_ if is_batched else target_.unsqueeze(0)
 
-        used_rows = 0
-        batch_size = target.size(0)
-        output = input.new_zeros(batch_size)
-        gather_inds = target.new_empty(batch_size)
-        cutoff_values = [0] + self.cutoffs
-        # one pass per cluster (few), each vectorised over the rows whose target falls in it
-        for i in range(len(cutoff_values) - 1):
-            low_idx, high_idx = cutoff_values[i], cutoff_values[i + 1]
-            target_mask = (target >= low_idx) & (target < high_idx)
-            row_indices = target_mask.nonzero().squeeze()
-            if row_indices.numel() == 0:
-                continue
-            if i == 0:
-                gather_inds.index_copy_(0, row_indices, target[target_mask])
-            else:
-                relative_target = target[target_mask] - low_idx
-                input_subset = input.index_select(0, row_indices)
-                cluster_output = self.tail[i - 1](input_subset)
-                cluster_index = self.shortlist_size + i - 1
-                gather_inds.index_fill_(0, row_indices, cluster_index)
-                cluster_logprob = F.log_softmax(cluster_output, dim=1)
-                local_logprob = cluster_logprob.gather(1, relative_target.unsqueeze(1))
-                output.index_copy_(0, row_indices, local_logprob.squeeze(1))
-            used_rows += row_indices.numel()
-        if used_rows != batch_size:
-            raise RuntimeError(f"Target values should be in [0, {self.n_classes - 1}], but values in range "
-                               f"[{target.min().item()}, {target.max().item()}] were found. ")
-
-        head_output = self.head(input)
-        head_logprob = F.log_softmax(head_output, dim=1)
-        output += head_logprob.gather(1, gather_inds.unsqueeze(1)).squeeze()
-        loss = (-output).mean()
-        if not is_batched:
-            output = output.squeeze(0)
-        return _ASMoutput(output, loss)
-
-    def _get_full_log_prob(self, input, head_output):
-        """Given input tensor, and output of ``self.head``, compute the log of the full distribution."""
-        head_logprob = F.log_softmax(head_output, dim=1)
-        parts = [head_logprob[:, :self.shortlist_size]]
-        for i, (start_idx, stop_idx) in enumerate(pairwise(self.cutoffs)):
-            cluster_logprob = F.log_softmax(self.tail[i](input), dim=1)
-            parts.append(cluster_logprob + head_logprob[:, self.shortlist_size + i].unsqueeze(1))
-        return cat(parts, dim=1)
+    def _all_log_probs(self, x, head_out):
+        """Log-probabilities of every class: the head's for the shortlist; for a tail class, its cluster's
+        entry in the head plus its log-probability within the cluster."""
+        head_lp = F.log_softmax(head_out, dim=1)
+        n = self.shortlist_size
+        pieces = [head_lp[:, :n]]
+        for k, cluster in enumerate(self.tail):
+            pieces.append(F.log_softmax(cluster(x), dim=1) + head_lp[:, n + k:n + k + 1])
+        return cat(pieces, dim=1)
 
     def log_prob(self, input):
-        r"""Compute log probabilities for all :math:`\texttt{n\_classes}`: input (N, in_features) gives
-        (N, n_classes)."""
-        head_output = self.head(input)
-        return self._get_full_log_prob(input, head_output)
+        """Log-probabilities of all n_classes classes: (N, in_features) -> (N, n_classes)."""
+        return self._all_log_probs(input, self.head(input))
 
     def predict(self, input):
-        r"""Return the class with the highest probability for each example in the input minibatch; equivalent
-        to ``self.log_prob(input).argmax(dim=1)``, but more efficient in some cases."""
-        head_output = self.head(input)
-        output = argmax(head_output, dim=1)
-        not_in_shortlist = output >= self.shortlist_size
-        if not bool(not_in_shortlist.any()):
-            return output
-        if bool(not_in_shortlist.all()):
-            return argmax(self._get_full_log_prob(input, head_output), dim=1)
-        log_prob = self._get_full_log_prob(input[not_in_shortlist], head_output[not_in_shortlist])
-        output[not_in_shortlist] = argmax(log_prob, dim=1)
-        return output
+        """The most likely class of each row (as log_prob(input).argmax(1)); rows whose best head entry is a
+        shortlist class need no tail cluster at all."""
+        head_out = self.head(input)
+        best = argmax(head_out, dim=1)
+        via_tail = (best >= self.shortlist_size).nonzero().reshape(-1)
+        if via_tail.numel():
+            full = self._all_log_probs(input.index_select(0, via_tail), head_out.index_select(0, via_tail))
+            best[via_tail] = argmax(full, dim=1)
+        return best
