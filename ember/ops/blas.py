@@ -192,13 +192,16 @@ def matmul(input, other, *, out=None):
     if len(sa) > 2 or len(sb) > 2:
         _broadcast_shapes(sa[:-2], sb[:-2], 'matmul')
     _no_bool(a, 'addmm_impl_cpu_')
-    return _into(renamed(Matmul.apply(a, b), _matmul_name(len(sa), len(sb))), out, 'matmul')
+    res = Matmul.apply(a, b)
+    if len(sa) != 2 or len(sb) != 2:   # 2-D @ 2-D keeps Matmul's own name (MmBackward0): no rename on the hot path
+        res = renamed(res, _matmul_name(len(sa), len(sb)))
+    return _into(res, out, 'matmul')
 
 
 def _matmul_name(na, nb):
     """The node torch's matmul ends with for these operand ranks (it folds to mm/mv/dot and views)."""
     if na <= 2 and nb <= 2:
-        return ('DotBackward0', 'SqueezeBackward4', 'MvBackward0', 'MmBackward0')[2 * (na - 1) + nb - 1]
+        return ('DotBackward0', 'SqueezeBackward4', 'MvBackward0')[2 * (na - 1) + nb - 1]
     return 'CloneBackward0' if na == 2 and nb > 2 else 'UnsafeViewBackward0'
 
 
