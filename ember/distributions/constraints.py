@@ -7,7 +7,7 @@ the whole event. `is_discrete` says whether the set is countable. Distributions 
 """
 import ember
 
-__all__ = ['Constraint', 'boolean', 'cat', 'corr_cholesky', 'dependent', 'dependent_property', 'greater_than',
+__all__ = ['Constraint', 'MixtureSameFamilyConstraint', 'boolean', 'cat', 'corr_cholesky', 'dependent', 'dependent_property', 'greater_than',
            'greater_than_eq', 'independent', 'integer_interval', 'interval', 'half_open_interval', 'is_dependent',
            'less_than', 'lower_cholesky', 'lower_triangular', 'multinomial', 'nonnegative', 'nonnegative_integer',
            'one_hot', 'positive', 'positive_semidefinite', 'positive_definite', 'positive_integer', 'real',
@@ -401,6 +401,30 @@ class _Stack(Constraint):
         return ember.stack([c.check(v) for c, v in zip(self.cseq, slices)], self.dim)
 
 
+class _MixtureSameFamilyConstraint(Constraint):
+    """The support of a MixtureSameFamily: a value is inside only where it lies in the support of every
+    component (the components sit along the dimension just left of the event)."""
+
+    def __init__(self, base_constraint):
+        assert isinstance(base_constraint, Constraint)
+        self.base_constraint = base_constraint
+
+    @property
+    def is_discrete(self):
+        return self.base_constraint.is_discrete
+
+    @property
+    def event_dim(self):
+        return self.base_constraint.event_dim
+
+    def check(self, value):
+        ok = self.base_constraint.check(value.unsqueeze(-1 - self.event_dim))
+        return ok.all(-1)
+
+    def __repr__(self):
+        return f"{type(self).__name__[1:]}({self.base_constraint!r})"
+
+
 # --- the public objects (torch's names) ----------------------------------------------------------------
 dependent = _Dependent()
 dependent_property = _DependentProperty
@@ -431,3 +455,4 @@ positive_semidefinite = _PositiveSemidefinite()
 positive_definite = _PositiveDefinite()
 cat = _Cat
 stack = _Stack
+MixtureSameFamilyConstraint = _MixtureSameFamilyConstraint

@@ -12,8 +12,11 @@ from . import constraints
 from .distribution import Distribution, ExponentialFamily
 from .utils import broadcast_all
 from ._ops import _standard_gamma, xlogy, gammainc
+from .transformed_distribution import TransformedDistribution
+from .transforms import ExpTransform
 
-__all__ = ['Normal', 'LogNormal', 'Uniform', 'Laplace', 'Exponential', 'Gamma', 'Beta', 'Dirichlet', 'StudentT']
+__all__ = ['Normal', 'LogNormal', 'Uniform', 'Laplace', 'Exponential', 'Gamma', 'Chi2', 'Beta', 'Dirichlet',
+           'StudentT']
 
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -118,8 +121,9 @@ class Normal(ExponentialFamily):
         return -0.25 * eta1.pow(2) / eta2 + 0.5 * ember.log(-math.pi / eta2)
 
 
-class LogNormal(Distribution):
-    """The distribution of exp(X) for X ~ Normal(loc, scale).
+class LogNormal(TransformedDistribution):
+    """The distribution of exp(X) for X ~ Normal(loc, scale): a TransformedDistribution of a Normal
+    through ExpTransform, with closed forms for its moments, density and cdf.
 
     Args:
         loc (float or Tensor): mean of the underlying normal (log of the distribution).
@@ -130,17 +134,11 @@ class LogNormal(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        self._attach(Normal(loc, scale, validate_args=validate_args), validate_args)
-
-    def _attach(self, base, validate_args):
-        self.base_dist = base
-        super().__init__(base.batch_shape, base.event_shape, validate_args=validate_args)
+        super().__init__(Normal(loc, scale, validate_args=validate_args), ExpTransform(),
+                         validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(LogNormal, _instance)
-        new._attach(self.base_dist.expand(batch_shape), False)
-        new._validate_args = self._validate_args
-        return new
+        return super().expand(batch_shape, self._get_checked_instance(LogNormal, _instance))
 
     @property
     def loc(self):
