@@ -18,6 +18,7 @@ from .ops.info import *  # noqa: F401,F403
 from .ops.sorting import *  # noqa: F401,F403
 from .ops.complex import *  # noqa: F401,F403
 from .ops.extra import *  # noqa: F401,F403
+from .ops.more import *  # noqa: F401,F403  (storages, memory formats, layouts, convolution, ...)
 from . import autograd, cuda, backends, nn, optim, utils, linalg, fft, special, testing, distributions  # noqa: E402
 from ._legacy import *  # noqa: F401,F403,E402  (pi, inf, FloatTensor, set_default_device, typename, ...)
 from .ops import add_out_support as _add_out_support  # noqa: E402
@@ -34,8 +35,6 @@ from .backends import set_float32_matmul_precision, get_float32_matmul_precision
 from ._config import (use_deterministic_algorithms, are_deterministic_algorithms_enabled,
                       is_deterministic_algorithms_warn_only_enabled, set_num_threads, get_num_threads,
                       set_num_interop_threads, get_num_interop_threads)
-strided = 'torch.strided'   # layout and memory formats are accepted where torch takes them; ember has one layout
-contiguous_format, preserve_format, channels_last = 'torch.contiguous_format', 'torch.preserve_format', 'torch.channels_last'
 
 half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64

@@ -1377,6 +1377,112 @@ def _orgqr(input, tau):
     return householder_product(input, tau)
 
 
+# --- LDL (Bunch-Kaufman) ---------------------------------------------------------------------------------
+_ldl_factor_t = namedtuple('linalg_ldl_factor', ['LD', 'pivots'])
+_ldl_factor_ex_t = namedtuple('linalg_ldl_factor_ex', ['LD', 'pivots', 'info'])
+_LAPACK_PREFIX = {'float32': 's', 'float64': 'd', 'complex64': 'c', 'complex128': 'z'}
+
+
+def _lapack(name, dt, hermitian):
+    import scipy.linalg.lapack as lapack
+    p = _LAPACK_PREFIX[str(dt)]
+    kind = 'he' if hermitian and p in 'cz' else 'sy'
+    return getattr(lapack, f'{p}{kind}{name}')
+
+
+def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
+    """Computes a compact representation of the LDL factorization of a Hermitian or symmetric (possibly
+    indefinite) matrix, as LAPACK's sytrf (Bunch-Kaufman pivoting) computes it from the lower triangle:
+    (LD, pivots, info). pivots are LAPACK's, 1-based, negative for 2x2 blocks; info is 0 on success, or k
+    where D[k, k] is exactly zero. No gradient."""
+    A = _tensor(A, 'linalg.ldl_factor_ex')
+    if A.dtype.kind not in 'fc' or A.dtype.itemsize == 2:
+        raise RuntimeError(f"torch.linalg.ldl_factor_ex: Expected a floating point or complex tensor as input. Got "
+                           f"{_word(A)}")
+    if A.dim() < 2 or A.shape[-1] != A.shape[-2]:
+        if A.dim() < 2:
+            raise RuntimeError("torch.linalg.ldl_factor_ex: The input tensor A must have at least 2 dimensions.")
+        raise RuntimeError(f"torch.linalg.ldl_factor_ex: A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    a = A._data
+    xp = xp_of(a)
+    n = a.shape[-1]
+    batch = a.shape[:-2]
+    flat = a.reshape((-1, n, n))
+    LD = xp.zeros_like(flat)
+    piv = xp.zeros((flat.shape[0], n), 'int32')
+    info = xp.zeros(flat.shape[0], 'int32')
+    if n:
+        sytrf = _lapack('trf', a.dtype, hermitian)
+        for i in range(flat.shape[0]):
+            lu_, ipiv, inf = sytrf(flat[i], lower=1)
+            LD[i] = xp.tril(lu_)
+            piv[i] = ipiv
+            info[i] = inf
+    if check_errors and info.any():
+        b = int(xp.nonzero(info)[0][0])
+        raise LinAlgError(f"torch.linalg.ldl_factor_ex: {_batch_prefix(b, A.shape)}The factorization could not be "
+                          f"completed because the input is not invertible (D[{int(info[b])}, {int(info[b])}] is zero).")
+    return _ldl_factor_ex_t(_wrap(LD.reshape(a.shape), xp), _wrap(piv.reshape(batch + (n,)), xp),
+                            _wrap(info.reshape(batch), xp))
+
+
+def _word(A):
+    return {'int64': 'Long', 'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool',
+            'float16': 'Half', 'bfloat16': 'BFloat16'}.get(A.dtype.name, A.dtype.name)
+
+
+def ldl_factor(A, *, hermitian=False, out=None):
+    """Computes a compact representation of the LDL factorization of a Hermitian or symmetric (possibly
+    indefinite) matrix: (LD, pivots) as LAPACK's sytrf gives them (see ldl_factor_ex). Raises for a
+    singular matrix."""
+    LD, piv, info = ldl_factor_ex(A, hermitian=hermitian)
+    if info._data.any():
+        flat = info._data.reshape(-1)
+        b = next(i for i in range(flat.shape[0]) if int(flat[i]))
+        raise LinAlgError(f"torch.linalg.ldl_factor: {_batch_prefix(b, A.shape)}The factorization could not be "
+                          f"completed because the input is not invertible (D[{int(flat[b])}, {int(flat[b])}] is "
+                          "zero).")
+    return _ldl_factor_t(LD, piv)
+
+
+def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
+    """Computes the solution X of AX = B using the LDL factorization of A (LD and pivots from
+    ldl_factor); batches broadcast. No gradient."""
+    LD = _tensor(LD, 'linalg.ldl_solve', 'LD')
+    pivots = _tensor(pivots, 'linalg.ldl_solve', 'pivots')
+    B = _tensor(B, 'linalg.ldl_solve', 'B')
+    if LD.dim() < 2 or LD.shape[-1] != LD.shape[-2]:
+        raise RuntimeError(f"torch.linalg.ldl_solve: A must be batches of square matrices, but they are "
+                           f"{LD.shape[-2]} by {LD.shape[-1]} matrices")
+    if B.dim() < 2:
+        raise RuntimeError("torch.linalg.ldl_solve: The input tensor B must have at least 2 dimensions.")
+    if B.dtype != LD.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type {_word(B)} and A of type "
+                           f"{_word(LD)} instead.".replace('float32', 'Float').replace('float64', 'Double')
+                           .replace('complex64', 'ComplexFloat').replace('complex128', 'ComplexDouble'))
+    if pivots.dtype.kind not in 'iu':
+        raise RuntimeError("torch.linalg.ldl_solve: Expected LD.dtype and pivots.dtype to be int, but got "
+                           f"{pivots.dtype}")
+    n = LD.shape[-1]
+    if B.shape[-2] != n:
+        raise RuntimeError(f"Incompatible matrix sizes for torch.linalg.ldl_solve: each A matrix is {n} by {n} but "
+                           f"each b matrix is {B.shape[-2]} by {B.shape[-1]}")
+    xp = xp_of(LD._data)
+    import numpy
+    batch = tuple(numpy.broadcast_shapes(LD.shape[:-2], pivots.shape[:-1], B.shape[:-2]))
+    ld = xp.broadcast_to(LD._data, batch + (n, n)).reshape((-1, n, n))
+    pv = xp.broadcast_to(pivots._data, batch + (n,)).reshape((-1, n)).astype('int32')
+    k = B.shape[-1]
+    b = xp.broadcast_to(B._data, batch + (n, k)).reshape((-1, n, k))
+    X = xp.empty_like(b)
+    if n and k:
+        sytrs = _lapack('trs', LD._data.dtype, hermitian)
+        for i in range(ld.shape[0]):
+            X[i] = sytrs(ld[i], pv[i], b[i], lower=1)[0]
+    return _wrap(X.reshape(batch + (n, k)), xp)
+
+
 # --- torch.* forms (wired into ember/__init__.py through TOPLEVEL) ----------------------------------
 def _inverse(input, *, out=None):
     """torch.inverse: alias for torch.linalg.inv."""
@@ -1518,4 +1624,5 @@ __all__ = ['LinAlgError', 'norm', 'vector_norm', 'matrix_norm', 'det', 'slogdet'
            'solve_ex', 'solve_triangular', 'lstsq', 'cholesky', 'cholesky_ex', 'qr', 'eigh', 'eigvalsh', 'eig',
            'eigvals', 'svd', 'svdvals', 'pinv', 'matrix_power', 'matrix_rank', 'matrix_exp', 'cross',
            'multi_dot', 'vecdot', 'diagonal', 'tensorinv', 'tensorsolve', 'lu_factor', 'lu', 'cond',
-           'lu_factor_ex', 'lu_solve', 'matmul', 'vander', 'householder_product']
+           'lu_factor_ex', 'lu_solve', 'matmul', 'vander', 'householder_product', 'ldl_factor', 'ldl_factor_ex',
+           'ldl_solve']

@@ -354,6 +354,167 @@ def log_softmax(input, dim, *, dtype=None):
     return _log_softmax(input, dim, dtype=dtype)
 
 
+# --- orthogonal polynomials, spherical Bessel j0, Airy Ai (no gradients, as in torch) ----------------------
+def _poly_operands(input, n, op):
+    """x and n as arrays of their common float dtype (ints count as the default float) and as int64 degrees
+    (a float degree is truncated toward zero, as torch does)."""
+    from .ops.creation import tensor as _tensor
+    if not isinstance(input, Tensor) and not isinstance(n, Tensor):
+        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    xt = input if isinstance(input, Tensor) else None
+    nt = n if isinstance(n, Tensor) else None
+    dt = _dtype.result_type(input, n)
+    if not (dt.is_floating_point or dt.is_complex):
+        dt = _dtype.get_default_dtype()
+    if dt.is_complex or dt.itemsize == 2:
+        raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{_INT_NAMES[dt.name]}'")
+    like = (xt if xt is not None else nt)._data
+    xp = _xp_of(like)
+    x = xt._data.astype(dt.np) if xt is not None else xp.asarray(input, dtype=dt.np)
+    nn = nt._data if nt is not None else xp.asarray(n)
+    if nn.dtype.kind == 'f':
+        nn = xp.where(xp.isfinite(nn), nn, 0)
+    nn = nn.astype('int64')
+    x, nn = xp.broadcast_arrays(x, nn)
+    return xp, x, nn, dt
+
+
+def _recurrence(xp, x, n, p1, step):
+    """P_n(x) for each element's own degree n from P_0 = 1, P_1 = p1 and P_{k+1} = step(k, P_{k-1}, P_k)."""
+    one = xp.ones_like(x)
+    out = xp.where(n == 0, one, p1)
+    top = int(n.max()) if n.size else 0
+    p, q = one, p1
+    for k in range(1, top):
+        r = step(k, p, q)
+        out = xp.where(n == k + 1, r, out)
+        if k % 64 == 0 and bool(xp.isnan(xp.where(n > k + 1, r, xp.nan)).all()):
+            out = xp.where(n > k + 1, r, out)   # every element still climbing is NaN: it stays NaN
+            break
+        p, q = q, r
+    return xp.where(n < 0, xp.zeros_like(out), out)
+
+
+# degree above which torch evaluates a Chebyshev polynomial inside (-1, 1) through its trigonometric form
+_TRIG_FROM = {('t', False): 6, ('u', False): 8, ('v', False): 8, ('w', False): 8,
+              ('t', True): 6, ('u', True): 6, ('v', True): 6, ('w', True): 4}
+
+
+def _chebyshev(input, n, kind, shifted, op):
+    xp, x, n, dt = _poly_operands(input, n, op)
+    c = lambda v: xp.asarray(v, dt.np)   # noqa: E731
+    y = x + x - c(1) if shifted else x
+    two_y = y + y
+    p1 = {'t': y, 'u': two_y, 'v': two_y - c(1), 'w': two_y + c(1)}[kind]
+    out = _recurrence(xp, y, n, p1, lambda k, p, q: two_y * q - p)
+    nf = n.astype(dt.np)
+    inside = (xp.abs(y) < 1) & (n > _TRIG_FROM[kind, shifted])
+    if inside.any():
+        th = xp.arccos(xp.where(inside, y, 0))
+        if kind == 't':
+            trig = xp.cos(nf * th)
+        elif kind == 'u':
+            trig = xp.sin((nf + c(1)) * th) / xp.sin(th)
+        elif kind == 'v':
+            trig = xp.cos((nf + c(0.5)) * th) / xp.cos(th / c(2))
+        else:
+            trig = xp.sin((nf + c(0.5)) * th) / xp.sin(th / c(2))
+        out = xp.where(inside, trig, out)
+    # at x = +-1 the values are known exactly
+    even, pos, one = n % 2 == 0, y > 0, xp.ones_like(out)
+    n1, n2 = nf + c(1), nf + nf + c(1)
+    edge = {'t': xp.where(pos | even, one, -one), 'u': xp.where(pos | even, n1, -n1),
+            'v': xp.where(pos, one, xp.where(even, n2, -n2)), 'w': xp.where(pos, n2, xp.where(even, one, -one))}[kind]
+    out = xp.where((xp.abs(y) == 1) & (n >= 0), edge, out)
+    return _wrap(out.astype(dt.np, copy=False), xp)
+
+
+def _chebyshev_fn(kind, shifted):
+    name = ('shifted_' if shifted else '') + 'chebyshev_polynomial_' + kind
+    first = {'t': 'first', 'u': 'second', 'v': 'third', 'w': 'fourth'}[kind]
+
+    def fn(input, n, *, out=None):
+        return _chebyshev(input, n, kind, shifted, name)
+    fn.__name__ = fn.__qualname__ = name
+    arg = '2x - 1' if shifted else 'x'
+    fn.__doc__ = (f"{'Shifted ' if shifted else ''}Chebyshev polynomial of the {first} kind of degree n at {arg} "
+                  f"(input x, n a tensor or number; a negative n gives 0). No gradient.")
+    return fn
+
+
+chebyshev_polynomial_t, chebyshev_polynomial_u, chebyshev_polynomial_v, chebyshev_polynomial_w = (
+    _chebyshev_fn(k, False) for k in 'tuvw')
+shifted_chebyshev_polynomial_t, shifted_chebyshev_polynomial_u, shifted_chebyshev_polynomial_v, \
+    shifted_chebyshev_polynomial_w = (_chebyshev_fn(k, True) for k in 'tuvw')
+
+
+def hermite_polynomial_h(input, n, *, out=None):
+    """Physicists' Hermite polynomial H_n(input): H_{k+1} = 2x H_k - 2k H_{k-1}. No gradient."""
+    xp, x, n, dt = _poly_operands(input, n, 'hermite_polynomial_h')
+    two_x = x + x
+    r = _recurrence(xp, x, n, two_x, lambda k, p, q: two_x * q - xp.asarray(2 * k, dt.np) * p)
+    return _wrap(r, xp)
+
+
+def hermite_polynomial_he(input, n, *, out=None):
+    """Probabilists' Hermite polynomial He_n(input): He_{k+1} = x He_k - k He_{k-1}. No gradient."""
+    xp, x, n, dt = _poly_operands(input, n, 'hermite_polynomial_he')
+    return _wrap(_recurrence(xp, x, n, x, lambda k, p, q: x * q - xp.asarray(k, dt.np) * p), xp)
+
+
+def laguerre_polynomial_l(input, n, *, out=None):
+    """Laguerre polynomial L_n(input): (k+1) L_{k+1} = (2k+1-x) L_k - k L_{k-1}; L_n(0) = 1. No gradient."""
+    xp, x, n, dt = _poly_operands(input, n, 'laguerre_polynomial_l')
+    c = lambda v: xp.asarray(v, dt.np)   # noqa: E731
+    r = _recurrence(xp, x, n, c(1) - x, lambda k, p, q: ((c(2 * k + 1) - x) * q - c(k) * p) / c(k + 1))
+    return _wrap(xp.where((x == 0) & (n >= 0), xp.ones_like(r), r), xp)
+
+
+def legendre_polynomial_p(input, n, *, out=None):
+    """Legendre polynomial P_n(input): (k+1) P_{k+1} = (2k+1) x P_k - k P_{k-1}. No gradient."""
+    xp, x, n, dt = _poly_operands(input, n, 'legendre_polynomial_p')
+    c = lambda v: xp.asarray(v, dt.np)   # noqa: E731
+    r = _recurrence(xp, x, n, x, lambda k, p, q: (c(2 * k + 1) * x * q - c(k) * p) / c(k + 1))
+    one = xp.ones_like(r)
+    edge = xp.where((x > 0) | (n % 2 == 0), one, -one)
+    return _wrap(xp.where((xp.abs(x) == 1) & (n >= 0), edge, r), xp)
+
+
+def _unary_float(input, op):
+    x = _input(input, op)
+    dt = x.dtype
+    if not dt.is_floating_point:
+        if dt.is_complex:
+            raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{_INT_NAMES[dt.name]}'")
+        dt = _dtype.get_default_dtype()
+    if dt.itemsize == 2:
+        raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{_INT_NAMES[dt.name]}'")
+    a = x._data.astype(dt.np, copy=False)
+    return _xp_of(a), a, dt
+
+
+def spherical_bessel_j0(input, *, out=None):
+    """Spherical Bessel function of the first kind of order 0: sin(x) / x (1 at 0). No gradient."""
+    xp, a, dt = _unary_float(input, 'spherical_bessel_j0')
+    small = xp.abs(a) < xp.asarray(0.5, dt.np)
+    safe = xp.where(small, xp.ones_like(a), a)
+    x2 = a * a
+    # the Taylor series near 0, where sin(x)/x loses digits
+    series = 1 - x2 / 6 * (1 - x2 / 20 * (1 - x2 / 42 * (1 - x2 / 72 * (1 - x2 / 110 * (1 - x2 / 156)))))
+    r = xp.where(small, series, xp.sin(safe) / safe)
+    r = xp.where(xp.isinf(a), xp.zeros_like(a), r)
+    return _wrap(r.astype(dt.np, copy=False), xp)
+
+
+def airy_ai(input, *, out=None):
+    """Airy function Ai(input). No gradient."""
+    xp, a, dt = _unary_float(input, 'airy_ai')
+    import scipy.special
+    r = scipy.special.airy(a)[0]
+    r = xp.where(xp.isinf(a), xp.nan, r)
+    return _wrap(xp.asarray(r).astype(dt.np), xp)
+
+
 # the core ops torch.special names again
 erf, erfc, erfinv, digamma, polygamma, log1p, expm1, exp2, round, logsumexp = \
     erf, erfc, erfinv, digamma, polygamma, log1p, expm1, exp2, round, logsumexp
@@ -363,7 +524,11 @@ __all__ = ['erf', 'erfc', 'erfcx', 'erfinv', 'expit', 'logit', 'xlogy', 'xlog1py
            'round', 'log1p', 'expm1', 'exp2', 'softmax', 'log_softmax', 'logsumexp', 'zeta', 'gammainc',
            'gammaincc', 'bessel_j0', 'bessel_j1', 'bessel_y0', 'bessel_y1', 'modified_bessel_i0',
            'modified_bessel_i1', 'modified_bessel_k0', 'modified_bessel_k1', 'scaled_modified_bessel_k0',
-           'scaled_modified_bessel_k1']
+           'scaled_modified_bessel_k1',
+           'chebyshev_polynomial_t', 'chebyshev_polynomial_u', 'chebyshev_polynomial_v', 'chebyshev_polynomial_w',
+           'shifted_chebyshev_polynomial_t', 'shifted_chebyshev_polynomial_u', 'shifted_chebyshev_polynomial_v',
+           'shifted_chebyshev_polynomial_w', 'hermite_polynomial_h', 'hermite_polynomial_he',
+           'laguerre_polynomial_l', 'legendre_polynomial_p', 'spherical_bessel_j0', 'airy_ai']
 
 # differentiable versions of the xp names the backward formulas above use (create_graph=True)
 for _name, _fn in dict(i0=i0, i1=i1, i0e=i0e, i1e=i1e, gammaln=lgamma, xlogy=xlogy, xlog1py=xlog1py,

@@ -1,6 +1,7 @@
 """ember's tensor ops, by family. Each module defines its ops once (forward beside backward), binds
 them as Tensor methods, and lists its public functions in __all__ (re-exported as ember.<name>)."""
 from . import elementwise, creation, reduction, shape, indexing, blas, random, info, sorting, complex  # noqa: F401
+from . import more  # noqa: F401,E402  (storages, legacy tensor methods, torch.* odds and ends)
 
 
 def _write_out(name, result, out):

@@ -20,3 +20,4 @@ from .distance import *  # noqa: F401,F403
 from .fold import *  # noqa: F401,F403
 from .lazy_norm import *  # noqa: F401,F403
 from .adaptive import *  # noqa: F401,F403
+from .fractional import *  # noqa: F401,F403
