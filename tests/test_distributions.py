@@ -288,7 +288,8 @@ def test_sample_moments(case):
     assert np.all(np.abs(mean - m) < 5 * np.sqrt(v / N) + 1e-12), (mean, m)
     if case != 'StudentT':   # the sample variance of a heavy tail converges too slowly to test
         fourth = ((x - m) ** 4).mean(0)
-        assert np.all(np.abs(var - v) < 5 * np.sqrt((fourth - v ** 2) / N) + 1e-12), (var, v)
+        # the floor: a fair coin's sample variance has a degenerate (O(1/N^2)) spread
+        assert np.all(np.abs(var - v) < 5 * np.sqrt(np.maximum(fourth - v ** 2, 0) / N) + 1e-5), (var, v)
     # the support holds every draw
     assert bool(d.support.check(d.sample((100,))).all()) if not ED.constraints.is_dependent(d.support) else True
 

@@ -170,13 +170,14 @@ def test_documented_differences_hold():
     with pytest.raises(TypeError):
         ember.from_numpy(np.zeros(2, np.uint16))
     assert torch.from_numpy(np.zeros(2, np.uint16)).dtype == torch.uint16
-    assert not hasattr(ember.Tensor, 'untyped_storage') and not hasattr(ember.Tensor, '__torch_function__')
-    # random streams: repeatable, not torch's
+    assert not hasattr(ember.Tensor, '__torch_function__')
+    # random streams: torch's, and the state moves between the two
     ember.manual_seed(0)
     torch.manual_seed(0)
-    a = ember.randn(3)
-    ember.manual_seed(0)
-    assert ember.equal(a, ember.randn(3)) and not np.allclose(a.numpy(), torch.randn(3).numpy())
+    assert np.allclose(ember.randn(3).numpy(), torch.randn(3).numpy(), rtol=1e-6)
+    assert np.allclose(ember.randn(40).numpy(), torch.randn(40).numpy(), atol=1e-5)
+    assert np.array_equal(ember.get_rng_state().numpy(), torch.get_rng_state().numpy())
+    assert ember.randperm(50).tolist() == torch.randperm(50).tolist()
     # einsum and .real/.imag copy in ember, view in torch
     for lib, shares in ((torch, True), (ember, False)):
         x = lib.zeros(2, 3)

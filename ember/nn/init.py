@@ -9,7 +9,7 @@ from ..tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..autograd.graph import _wrap
 from ..backend import xp_of
-from ..ops.random import _rng
+from ..ops.random import _gen, _randperm
 
 __all__ = ['calculate_gain', 'uniform_', 'normal_', 'trunc_normal_', 'constant_', 'ones_', 'zeros_', 'eye_',
            'dirac_', 'xavier_uniform_', 'xavier_normal_', 'kaiming_uniform_', 'kaiming_normal_', 'orthogonal_',
@@ -98,21 +98,23 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     works best when a <= mean <= b.
     """
     _check(tensor, 'trunc_normal_')
-
-    def norm_cdf(x):
-        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
-
     if (mean < a - 2 * std) or (mean > b + 2 * std):
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values may "
                       "be incorrect.", stacklevel=2)
     with no_grad():
-        # inverse-CDF sampling: uniform on the truncated CDF range, mapped through the normal quantile
-        lo, hi = norm_cdf((a - mean) / std), norm_cdf((b - mean) / std)
-        tensor.uniform_(2 * lo - 1, 2 * hi - 1, generator=generator)
-        tensor.erfinv_()
-        tensor.mul_(std * math.sqrt(2.0))
-        tensor.add_(mean)
-        tensor.clamp_(min=a, max=b)
+        # as torch draws: a normal sample, then whole fresh samples of the tensor's shape whose elements
+        # replace the ones still outside [a, b], until none is (bounded, for bounds no sample can meet)
+        tensor.normal_(mean, std, generator=generator)
+        x = tensor._data
+        xp = xp_of(x)
+        out = (x < a) | (x > b)
+        rounds = 0
+        while out.any() and rounds < 10000:
+            fresh = tensor.new_empty(tensor.shape).normal_(mean, std, generator=generator)._data
+            x = xp.where(out, fresh, x)
+            out = (x < a) | (x > b)
+            rounds += 1
+        _write(tensor, xp.clip(x, a, b).astype(x.dtype))
         return tensor
 
 
@@ -292,12 +294,11 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     with no_grad():
         tensor.normal_(0, std, generator=generator)
     if num_zeros:
-        g = _rng(generator, 'sparse_')
+        g = _gen(generator, 'sparse_')
         xp = xp_of(tensor._data)
-        # a random permutation per column, all columns at once: argsort of uniform keys
-        zero_rows = xp.argsort(xp.asarray(g.random((rows, cols))), axis=0)[:num_zeros]
         a = tensor._data.copy()
-        a[zero_rows, xp.arange(cols)[None, :]] = 0
+        for col in range(cols):   # torch's order of draws: one randperm of the rows per column
+            a[xp.asarray(_randperm(g, rows)[:num_zeros]), col] = 0
         _write(tensor, a)
     return tensor
 

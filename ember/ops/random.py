@@ -1,16 +1,32 @@
-"""Random sampling: torch.Generator on NumPy's PCG64, seeding, the sampling functions, and the in-place
-samplers (uniform_, normal_, ...).
+"""Random sampling: torch.Generator, seeding, the sampling functions and the in-place samplers
+(uniform_, normal_, ...), drawing the same numbers as torch's CPU generator.
 
-The streams are not torch's (its Mersenne Twister and its transforms are not reproduced), but they are
-ember's own and stable: the same seed gives the same numbers on every run, and get_state/set_state
-restore a stream exactly. Samples are drawn directly in the requested dtype's resolution (rand in
-float16 is k * 2**-11), so a value that must stay below 1 never rounds up to it.
+torch's CPU generator is a 32-bit Mersenne Twister (MT19937) seeded with the low 32 bits of the seed; ember
+runs the same engine (NumPy's MT19937 bit generator, loaded with the same key) and turns its 32-bit words
+into samples the way torch's kernels do, found by comparing with torch:
+  - a float uniform is (word & 0xFFFFFF) * 2**-24 (one word; half and bfloat16 round it), a double one is
+    (w64 & (2**53 - 1)) * 2**-53 of a 64-bit draw w64 = word1 << 32 | word2; uniform_(a, b) is u * (b - a) + a
+    in double with a, b first rounded to the tensor's dtype;
+  - normal_ of a contiguous float tensor with 16 or more elements takes blocks of 16 uniforms: Box-Muller on
+    (u[j], u[j + 8]) gives elements j and j + 8; an incomplete last block is redone on the last 16 elements
+    with 16 fresh uniforms. Smaller or strided tensors draw each element as a double normal (Box-Muller on
+    two double uniforms, the sine half kept in the generator for the next such draw);
+  - integers in [a, a + n) are a + word % n (a 64-bit draw when n >= 2**32); randperm is a forward
+    Fisher-Yates shuffle with one word per position; bernoulli_(p) compares double uniforms with p;
+    bernoulli(probs) compares uniforms of the probabilities' dtype; exponential, geometric, Cauchy and
+    log-normal transform double uniforms (or double normals).
+So a seeded program draws the same weights, data, dropout masks and shuffles as under torch (normal samples of
+float32 tensors agree to rounding: torch evaluates Box-Muller in float32 with vectorised functions).
+Samplers torch has no simple transform for (poisson, binomial, gamma, ...) draw from the same engine through
+NumPy's algorithms, so they are ember's own numbers.
 
 torch treats sampling as differentiable with a zero gradient (normal(mean, std) has grad_fn
 NormalBackward1 and gives mean a zero grad); the `_Sampled` nodes below do the same.
 """
 import contextlib
+import math
 import os
+import struct
 import warnings
 from .. import _dtype
 from .._dtype import to_dtype
@@ -24,6 +40,7 @@ from ._util import bind, public_names
 
 _DEFAULT_SEED = 67280421310721     # what a fresh torch.Generator() reports as its initial_seed
 _U64 = 1 << 64
+_MT_N = 624                        # MT19937's state words
 
 # C++ type names torch puts in its dtype errors ('"normal_kernel_cpu" not implemented for 'Long'')
 _KERNEL_NAMES = {'bool': 'Bool', 'uint8': 'Byte', 'int8': 'Char', 'int16': 'Short', 'int32': 'Int',
@@ -40,10 +57,11 @@ _DIGITS = {'float16': 11, 'bfloat16': 8, 'float32': 24, 'float64': 53}
 class Generator:
     """torch.Generator: creates and manages the state of a pseudo-random number generator.
 
-    ember's generator is NumPy's PCG64. `get_state()` returns its full state as a uint8 tensor
-    (the initial seed, PCG64's 128-bit state and increment, and the buffered half of a 64-bit draw)."""
-    __slots__ = ('device', '_seed', '_pcg', '__weakref__')
-    _STATE_BYTES = 8 + 16 + 16 + 1 + 4
+    A Mersenne Twister like torch's CPU generator, giving the same numbers for the same seed. `get_state()`
+    returns a uint8 tensor in torch's layout (5056 bytes: the seed, the engine's position and 624 words,
+    and the cached normal sample), so states move between ember and torch."""
+    __slots__ = ('device', '_seed', '_mt', '_gen', '_normal', '__weakref__')
+    _STATE_BYTES = 5056
 
     def __init__(self, device='cpu'):
         try:
@@ -54,19 +72,25 @@ class Generator:
 
     def _reseed(self, seed):
         self._seed = seed
-        self._pcg = None   # made on first use: importing numpy.random costs ~9 ms of `import ember`
-
-    @property
-    def _np(self):
-        """The NumPy Generator drawing this generator's numbers."""
-        if self._pcg is None:
-            rnd = numpy_backend.random   # NumPy's random module: the bit generator, not data
-            self._pcg = rnd.Generator(rnd.PCG64(self._seed))
-        return self._pcg
+        self._normal = None   # the sine half of the last double Box-Muller pair, until a draw uses it
+        self._mt = self._gen = None   # made on first use: importing numpy.random costs ~9 ms of `import ember`
 
     @property
     def _bits(self):
-        return self._np.bit_generator
+        """The MT19937 engine, keyed from the seed as torch keys it (the standard 32-bit seeding)."""
+        if self._mt is None:
+            rnd = numpy_backend.random   # NumPy's random module: the bit generator, not data
+            key, pos = rnd.RandomState(self._seed & 0xFFFFFFFF).get_state()[1:3]
+            self._mt = rnd.MT19937()
+            self._mt.state = {'bit_generator': 'MT19937', 'state': {'key': key, 'pos': pos}}
+        return self._mt
+
+    @property
+    def _np(self):
+        """A NumPy Generator on the same engine, for the samplers torch has no simple transform for."""
+        if self._gen is None:
+            self._gen = numpy_backend.random.Generator(self._bits)
+        return self._gen
 
     def manual_seed(self, seed):
         """Sets the seed for generating random numbers. Returns the Generator object."""
@@ -85,10 +109,13 @@ class Generator:
 
     def get_state(self):
         """Returns the Generator state as a torch.ByteTensor."""
-        st = self._bits.state
-        raw = (self._seed.to_bytes(8, 'little') + st['state']['state'].to_bytes(16, 'little')
-               + st['state']['inc'].to_bytes(16, 'little') + bytes([st['has_uint32']])
-               + st['uinteger'].to_bytes(4, 'little'))
+        st = self._bits.state['state']
+        pos = int(st['pos'])
+        normal = self._normal
+        raw = (struct.pack('<QiiQ', self._seed, _MT_N + 1 - pos, 1, pos)
+               + st['key'].astype('<u8').tobytes()
+               + struct.pack('<dddi', 0.0, normal or 0.0, 0.0, normal is not None)
+               + bytes(self._STATE_BYTES - 5044))
         return _wrap(numpy_backend.frombuffer(raw, dtype='uint8').copy(), None)
 
     def set_state(self, new_state):
@@ -98,16 +125,18 @@ class Generator:
         if new_state.dtype is not _dtype.uint8:
             raise TypeError("RNG state must be a torch.ByteTensor")
         if new_state.numel() != self._STATE_BYTES:
-            raise RuntimeError(f"Expected a CPUGeneratorImplState of size {self._STATE_BYTES} but found the input "
-                               f"RNG state size to be {new_state.numel()}")
+            raise RuntimeError(f"Expected either a THGeneratorState of size 5048 or a CPUGeneratorImplState of size "
+                               f"{self._STATE_BYTES} but found the input RNG state size to be {new_state.numel()}")
         raw = new_state._data.reshape(-1).tobytes()
-        inc, has_uint32 = int.from_bytes(raw[24:40], 'little'), raw[40]
-        if inc % 2 == 0 or has_uint32 > 1:   # PCG64's increment is always odd
-            raise RuntimeError("set_state: the RNG state is corrupt (not made by Generator.get_state)")
-        self._reseed(int.from_bytes(raw[:8], 'little'))
-        self._bits.state = {'bit_generator': 'PCG64',
-                            'state': {'state': int.from_bytes(raw[8:24], 'little'), 'inc': inc},
-                            'has_uint32': has_uint32, 'uinteger': int.from_bytes(raw[41:45], 'little')}
+        seed, left, seeded, _ = struct.unpack('<QiiQ', raw[:24])
+        if not 1 <= left <= _MT_N + 1 or seeded != 1:
+            raise RuntimeError("Invalid mt19937 state")
+        key = numpy_backend.frombuffer(raw[24:24 + 8 * _MT_N], dtype='<u8').astype('uint32')
+        _, normal, _, valid = struct.unpack('<dddi', raw[5016:5044])
+        self._reseed(seed)
+        self._mt = numpy_backend.random.MT19937()
+        self._mt.state = {'bit_generator': 'MT19937', 'state': {'key': key, 'pos': _MT_N + 1 - left}}
+        self._normal = normal if valid else None
         return self
 
     def __reduce__(self):
@@ -171,37 +200,172 @@ def fork_rng(devices=None, enabled=True, _caller='fork_rng', _devices_kw='device
         set_rng_state(state)
 
 
-def _rng(generator, op):
-    """The NumPy generator behind a `generator=` argument (the default generator for None)."""
+def _gen(generator, op):
+    """The ember Generator behind a `generator=` argument (the default generator for None)."""
     if generator is None:
-        return default_generator._np
+        return default_generator
     if not isinstance(generator, Generator):
         raise TypeError(f"{op}(): argument 'generator' must be torch.Generator, not {type(generator).__name__}")
-    return generator._np
+    return generator
+
+
+def _rng(generator, op):
+    """The NumPy Generator on a `generator=` argument's engine (for ember's own samplers)."""
+    return _gen(generator, op)._np
+
+
+# --- torch's transforms of the engine's words ------------------------------------------------------
+def _words(g, n):
+    """n 32-bit draws (uint64 array)."""
+    return g._bits.random_raw(n) if n else numpy_backend.zeros(0, 'uint64')
+
+
+def _words64(g, n):
+    """n 64-bit draws, each two 32-bit words (first word high)."""
+    w = _words(g, 2 * n).reshape(n, 2)
+    return (w[:, 0] << numpy_backend.uint64(32)) | w[:, 1]
+
+
+def _u24(g, n):
+    """n float uniforms on [0, 1) (as float64: they are exact), one word each."""
+    return (_words(g, n) & numpy_backend.uint64(0xFFFFFF)).astype('float64') * 2.0 ** -24
+
+
+def _u53(g, n):
+    """n double uniforms on [0, 1), one 64-bit draw each."""
+    return (_words64(g, n) & numpy_backend.uint64((1 << 53) - 1)).astype('float64') * 2.0 ** -53
+
+
+def _uniform(g, n, dt):
+    """n uniforms on [0, 1) for dtype dt as float64: double draws for float64, float draws otherwise."""
+    return _u53(g, n) if dt is _dtype.float64 else _u24(g, n)
+
+
+def _box_muller(u1, u2):
+    """(r cos t, r sin t) with r = sqrt(-2 log(1 - u1)), t = 2 pi u2."""
+    xp = numpy_backend
+    r = xp.sqrt(-2.0 * xp.log1p(-u1))
+    t = (2.0 * math.pi) * u2
+    return r * xp.cos(t), r * xp.sin(t)
+
+
+def _normal_doubles(g, n):
+    """n standard normal doubles drawn one by one as torch's per-element path draws them: each Box-Muller pair
+    on two double uniforms (u1 the angle's, u2 the radius's) gives its cosine half; the sine half waits in the
+    generator for the next draw."""
+    xp = numpy_backend
+    out = xp.empty(n)
+    i = 0
+    if n and g._normal is not None:
+        out[0], g._normal, i = g._normal, None, 1
+    m = n - i
+    pairs = (m + 1) // 2
+    if pairs:
+        u = _u53(g, 2 * pairs).reshape(pairs, 2)
+        if pairs <= 64:   # libm's functions, as torch's scalar code calls them: the same doubles to the bit
+            both = []
+            for a, b in u.tolist():
+                r = math.sqrt(-2.0 * math.log1p(-b))
+                both += (r * math.cos(2.0 * math.pi * a), r * math.sin(2.0 * math.pi * a))
+            both = xp.array(both)
+        else:
+            c, s = _box_muller(u[:, 1], u[:, 0])
+            both = xp.stack([c, s], axis=1).reshape(-1)
+        out[i:] = both[:m]
+        if m % 2:
+            g._normal = float(both[m])
+    return out
+
+
+def _normal_blocks(g, n, dt):
+    """n standard normals as torch fills a contiguous tensor of 16 or more elements: blocks of 16 uniforms,
+    Box-Muller on (u[j], u[j + 8]) for elements j and j + 8; a partial last block is redone on the last 16
+    elements from 16 fresh uniforms."""
+    xp = numpy_backend
+    full = n // 16 * 16
+    u = _uniform(g, n, dt)[:full].reshape(-1, 2, 8)
+    out = xp.empty(n)
+    c, s = _box_muller(u[:, 0], u[:, 1])
+    out[:full] = xp.stack([c, s], axis=1).reshape(-1)
+    if n != full:
+        u = _uniform(g, 16, dt)
+        c, s = _box_muller(u[:8], u[8:])
+        out[n - 16:] = xp.concatenate([c, s])
+    return out
+
+
+def _memory_order(shape, strides):
+    """The axis order in which torch's element-wise kernels walk a tensor: outer to inner by stride (C order
+    for a contiguous tensor), so a transposed tensor is filled in memory order."""
+    return sorted(range(len(shape)), key=lambda d: (-abs(strides[d]), d))
+
+
+def _in_order(values, shape, strides):
+    """Lay a flat sequence of per-element samples onto shape in the order torch's kernels visit elements."""
+    order = _memory_order(shape, strides)
+    if order == list(range(len(shape))):
+        return values.reshape(shape)
+    inv = [order.index(d) for d in range(len(shape))]
+    return values.reshape([shape[d] for d in order]).transpose(inv)
+
+
+def _standard_normal_arr(g, shape, dt, contiguous=True, strides=None):
+    """Standard normals (float64) for a tensor of shape and dtype dt, in torch's order and method."""
+    n = math.prod(shape)
+    if dt.is_complex:   # a complex tensor is sampled as its real view: interleaved (re, im) pairs
+        z = _standard_normal_arr(g, tuple(shape) + (2,), dt.to_real(), contiguous)
+        return (z[..., 0] + 1j * z[..., 1]) * 0.5 ** 0.5
+    if n >= 16 and contiguous:
+        return _normal_blocks(g, n, dt).reshape(shape)
+    z = _normal_doubles(g, n)
+    return z.reshape(shape) if contiguous else _in_order(z, shape, strides)
 
 
 # --- drawing arrays in a dtype -------------------------------------------------------------------
 def _uniform01(g, shape, dt):
-    """Uniform [0, 1) samples of dtype dt on dt's own grid (k * 2**-digits), so none rounds up to 1."""
+    """Uniform [0, 1) samples of dtype dt, as torch.rand draws them (g: an ember Generator)."""
     if dt.is_complex:
         r = dt.to_real()
-        return (_uniform01(g, shape, r) + 1j * _uniform01(g, shape, r)).astype(dt.np)
-    if dt is _dtype.float64 or dt is _dtype.float32:
-        return g.random(shape, dtype=dt.np)
-    bits = _DIGITS[dt.name]
-    return (g.integers(0, 1 << bits, shape) * (2.0 ** -bits)).astype(dt.np)
+        u = _uniform01(g, tuple(shape) + (2,), r)
+        return (u[..., 0] + 1j * u[..., 1]).astype(dt.np)
+    return _round_below(_uniform(g, math.prod(shape), dt).reshape(shape), dt, 0.0, 1.0)
+
+
+def _round_below(value, dt, lo, hi):
+    """value (float64, in [lo, hi)) as dtype dt; a value that rounds up to hi becomes lo, as torch's kernel
+    has it (half precision rounds uniforms near 1 up to 1)."""
+    v = value.astype(dt.np)
+    top = v == dt.np.type(hi)
+    if top.any():
+        v[top] = lo
+    return v
 
 
 def _standard_normal(g, shape, dt):
-    """N(0, 1) samples of dtype dt; complex samples have independent N(0, 1/2) parts (variance 1)."""
-    if dt.is_complex:
-        r = dt.to_real()
-        z = _standard_normal(g, shape, r) + 1j * _standard_normal(g, shape, r)
-        return (z * 0.5 ** 0.5).astype(dt.np)
-    if dt is _dtype.float64:
-        return g.standard_normal(shape)
-    z = g.standard_normal(shape, dtype='float32')
-    return z if dt is _dtype.float32 else z.astype(dt.np)
+    """N(0, 1) samples of dtype dt as torch.randn draws them (g: an ember Generator)."""
+    return _standard_normal_arr(g, tuple(shape), dt).astype(dt.np)
+
+
+def _exponential(g, n, lambd):
+    """n exponential samples (float64) as exponential_ draws them: -log(1 - u) / lambd on double uniforms."""
+    return -numpy_backend.log1p(-_u53(g, n)) / lambd
+
+
+def _per_element(t, flat):
+    """Per-element samples drawn in torch's visiting order, laid onto t's shape."""
+    a = t._data
+    return flat.reshape(a.shape) if a.flags.c_contiguous else _in_order(flat, a.shape, a.strides)
+
+
+def _int64_seed(generator):
+    """torch.empty((), dtype=torch.int64).random_(generator=generator).item(): how torch's data loading draws
+    the seeds of its samplers and workers."""
+    return int(_words64(_gen(generator, 'random_'), 1)[0] % (1 << 63))
+
+
+def _bernoulli_mask(g, shape, p):
+    """bernoulli_(p) with a number p: a double uniform per element below p (dropout's masks)."""
+    return _u53(g, math.prod(shape)).reshape(shape) < p
 
 
 def _not_implemented(kernel, dt):
@@ -296,7 +460,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
     check_device(device)
     dt = to_dtype(dtype) or _dtype._default[0]
     _need_float(dt, 'check_uniform_bounds')
-    return _result(_uniform01(_rng(generator, 'rand'), shape, dt), requires_grad, out)
+    return _result(_uniform01(_gen(generator, 'rand'), shape, dt), requires_grad, out)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -306,7 +470,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     check_device(device)
     dt = to_dtype(dtype) or _dtype._default[0]
     _need_float(dt, 'normal_kernel_cpu')
-    return _result(_standard_normal(_rng(generator, 'randn'), shape, dt), requires_grad, out)
+    return _result(_standard_normal(_gen(generator, 'randn'), shape, dt), requires_grad, out)
 
 
 def _check_from_to(op, low, high, dt):
@@ -330,12 +494,15 @@ def _check_from_to(op, low, high, dt):
 
 
 def _integers(g, low, high, shape, dt):
-    """Uniform integers in [low, high) as dtype dt (drawn as int64, or beyond it as uint64)."""
-    if high > (1 << 63):
-        a = g.integers(low, high, shape, dtype='uint64')
-    else:
-        a = g.integers(low, high, shape, dtype='int64')
-    return a.astype(dt.np)
+    """Uniform integers in [low, high) as dtype dt, as torch draws them: low + word % (high - low), with
+    64-bit draws for ranges of 2**32 or more."""
+    xp = numpy_backend
+    n, span = math.prod(shape), high - low
+    w = _words64(g, n) if span >= 1 << 32 else _words(g, n)
+    r = w % xp.uint64(span) if span < _U64 else w
+    if low >= 0 and high > 1 << 63:   # beyond int64: stay unsigned
+        return (r + xp.uint64(low)).reshape(shape).astype(dt.np)
+    return (r.astype('int64') + low).reshape(shape).astype(dt.np)
 
 
 def _int_arg(x, op, name):
@@ -373,7 +540,7 @@ def randint(*args, size=None, low=None, high=None, generator=None, out=None, dty
     check_device(device)
     dt = to_dtype(dtype) or _dtype.int64
     _check_from_to('random_', low, high, dt)
-    return _result(_integers(_rng(generator, 'randint'), low, high, shape, dt), requires_grad, out)
+    return _result(_integers(_gen(generator, 'randint'), low, high, shape, dt), requires_grad, out)
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -390,7 +557,17 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
             raise RuntimeError(f"randperm: n cannot be greater than {limit} for {_KERNEL_NAMES[dt.name]} type.")
     elif n > 0 and (dt.is_complex or n - 1 > (1 if dt is _dtype.bool_ else _dtype.iinfo(dt).max)):
         raise RuntimeError(f"randperm: value {n - 1} cannot be converted to type {dt.name} without overflow")
-    return _result(_rng(generator, 'randperm').permutation(n).astype(dt.np), requires_grad, out)
+    return _result(_randperm(_gen(generator, 'randperm'), n).astype(dt.np), requires_grad, out)
+
+
+def _randperm(g, n):
+    """torch's CPU randperm: a forward Fisher-Yates shuffle, position i swapped with i + word % (n - i). The
+    swaps depend on each other, so the loop is Python's; the words come from the engine in one call."""
+    order = list(range(n))
+    for i, w in enumerate(_words(g, max(n - 1, 0)).tolist()):
+        j = i + w % (n - i)
+        order[i], order[j] = order[j], order[i]
+    return numpy_backend.array(order, dtype='int64')
 
 
 def _as_sample_input(x, op):
@@ -444,7 +621,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
            requires_grad=False, pin_memory=False):
     """Returns a tensor of random numbers drawn from separate normal distributions whose mean and standard
     deviation are given (each a tensor or a number; with two numbers, `size` gives the shape)."""
-    g = _rng(generator, 'normal')
+    g = _gen(generator, 'normal')
     tm, ts = isinstance(mean, Tensor), isinstance(std, Tensor)
     if (tm or ts) and size is not None:
         raise TypeError("normal() received an invalid combination of arguments: size= is only accepted with a "
@@ -497,15 +674,15 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     """Draws binary random numbers (0 or 1) from a Bernoulli distribution: input holds the probabilities
     (or, with p given, only the shape and dtype). The result has input's dtype."""
     input = _as_sample_input(input, 'bernoulli')
-    g = _rng(generator, 'bernoulli')
+    g = _gen(generator, 'bernoulli')
     if p is not None:
         if isinstance(p, Tensor):
             p = p.item()
         _check_p(p, 'bernoulli_')
-        return _result((g.random(input._data.shape) < p).astype(input._data.dtype), out=out)
+        return _result(_bernoulli_mask(g, input._data.shape, p).astype(input._data.dtype), out=out)
     _need_float(input.dtype, 'bernoulli_tensor_cpu_p_', complex_ok=False)
     _check_probs(input, 'bernoulli')
-    value = (g.random(input._data.shape) < input._data).astype(input._data.dtype)
+    value = (_uniform01(g, input._data.shape, input.dtype) < input._data).astype(input._data.dtype)
     r = _sampled(_BernoulliBackward0, value, input)
     return r if out is None else _result(r._data, out=out)
 
@@ -550,20 +727,23 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         raise RuntimeError("multinomial: probability tensor contains either `inf`, `nan` or element < 0")
     if rows and not bool((p.sum(-1) > 0).all()):
         raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
-    g = _rng(generator, 'multinomial')
+    g = _gen(generator, 'multinomial')
+    xp = numpy_backend
     if replacement:
-        cdf = p.cumsum(-1)
-        cdf /= cdf[:, -1:]
-        u = g.random((rows, num_samples))
-        # side='right' never picks a zero-probability category: its cdf step is empty
-        idx = numpy_backend.stack([numpy_backend.searchsorted(c, r, side='right') for c, r in zip(cdf, u)]) \
-            if rows else numpy_backend.zeros((0, num_samples), 'int64')
-        idx = numpy_backend.minimum(idx, n - 1)
+        # torch's kernel: per row, the normalised running sum in the input's dtype, then for each sample the
+        # first category whose running sum reaches a double uniform
+        cdf = input._data.reshape(rows, n).cumsum(-1, dtype=input._data.dtype)
+        cdf = (cdf / cdf[:, -1:]).astype('float64')
+        u = _u53(g, rows * num_samples).reshape(rows, num_samples)
+        idx = xp.stack([xp.searchsorted(c, r, side='left') for c, r in zip(cdf, u)]) \
+            if rows else xp.zeros((0, num_samples), 'int64')
+        idx = xp.minimum(idx, n - 1)
     else:
-        # torch's trick: the num_samples largest p / Exp(1) are a weighted draw without replacement.
-        # Zero-probability categories come last (torch returns them too when too few are nonzero).
-        keys = p / g.standard_exponential((rows, n))
-        idx = numpy_backend.argsort(-keys, axis=-1, kind='stable')[:, :num_samples]
+        # torch's trick: the num_samples largest p / Exp(1) are a weighted draw without replacement
+        # (the exponentials drawn as exponential_ draws them, in the input's dtype)
+        q = _exponential(g, rows * n, 1.0).astype(input._data.dtype).reshape(rows, n)
+        keys = input._data.reshape(rows, n) / q
+        idx = xp.argsort(-keys, axis=-1, kind='stable')[:, :num_samples]
     idx = idx.astype('int64').reshape(input._data.shape[:-1] + (num_samples,))
     return _result(idx, out=out)
 
@@ -585,11 +765,13 @@ def uniform_(self, from_=0, to=1, *, generator=None):
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={_fmt(from_)} > "
                            f"to={_fmt(to)}")
     _finite_bounds('uniform_', from_, to, dt)
-    u = _uniform01(_rng(generator, 'uniform_'), self._data.shape, dt)
-    if dt.is_complex:
-        value = u * (to - from_) + complex(from_, from_)   # each part uniform on [from, to)
+    g = _gen(generator, 'uniform_')
+    if dt.is_complex:   # each part uniform on [from, to)
+        value = _uniform01(g, self._data.shape, dt) * (to - from_) + complex(from_, from_)
     else:
-        value = u.astype('float64') * (to - from_) + from_
+        # in double, from the bounds as the tensor's dtype holds them
+        lo, hi = (float(dt.np.type(v)) for v in (from_, to))
+        value = _round_below(_per_element(self, _uniform(g, self._data.size, dt)) * (hi - lo) + lo, dt, lo, hi)
     return _fill(self, _UniformBackward0, value.astype(dt.np), 'uniform_')
 
 
@@ -599,7 +781,8 @@ def normal_(self, mean=0, std=1, *, generator=None):
     _need_float(dt, 'normal_kernel_cpu')
     if not std >= 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_fmt(std)}")
-    z = _standard_normal(_rng(generator, 'normal_'), self._data.shape, dt)
+    a = self._data
+    z = _standard_normal_arr(_gen(generator, 'normal_'), a.shape, dt, a.flags.c_contiguous, a.strides)
     # a complex tensor is normal_ on its real view: both parts get the mean, each part std / sqrt(2)
     value = z * std + (complex(mean, mean) if dt.is_complex else mean)
     return _fill(self, _NormalBackward0, value.astype(dt.np), 'normal_')
@@ -608,7 +791,7 @@ def normal_(self, mean=0, std=1, *, generator=None):
 def bernoulli_(self, p=0.5, *, generator=None):
     """Fills each location of self with an independent sample from Bernoulli(p): p a number, or a tensor of
     probabilities broadcastable to self's shape."""
-    g = _rng(generator, 'bernoulli_')
+    g = _gen(generator, 'bernoulli_')
     shape = self._data.shape
     if isinstance(p, Tensor):
         _need_float(p.dtype, 'bernoulli_tensor_cpu_p_', complex_ok=False)
@@ -619,9 +802,11 @@ def bernoulli_(self, p=0.5, *, generator=None):
                                f"existing size ({list(p.shape)}) of p. Target sizes: {list(shape)}.  Tensor sizes: "
                                f"{list(p.shape)}") from None
         _check_probs(p, 'bernoulli_')
-        return _fill(self, _BernoulliBackward1, (g.random(shape) < probs).astype(self._data.dtype), 'bernoulli_', p)
+        u = _per_element(self, _uniform(g, self._data.size, p.dtype))   # uniforms of p's dtype
+        return _fill(self, _BernoulliBackward1, (u < probs).astype(self._data.dtype), 'bernoulli_', p)
     _check_p(p, 'bernoulli_')
-    return _fill(self, _BernoulliBackward2, (g.random(shape) < p).astype(self._data.dtype), 'bernoulli_')
+    u = _per_element(self, _u53(g, self._data.size))
+    return _fill(self, _BernoulliBackward2, (u < p).astype(self._data.dtype), 'bernoulli_')
 
 
 _UNSET = object()
@@ -649,7 +834,7 @@ def random_(self, from_=None, to=_UNSET, *, generator=None):
     else:
         high = _int_arg(to, 'random_', 'to')
         _check_from_to('random_', from_, high, dt)
-    value = _integers(_rng(generator, 'random_'), from_, high, self._data.shape, dt)
+    value = _per_element(self, _integers(_gen(generator, 'random_'), from_, high, (self._data.size,), dt))
     return _fill(self, node, value, 'random_')
 
 
@@ -661,7 +846,7 @@ def exponential_(self, lambd=1, *, generator=None):
                            f"floating point but you specified {_KERNEL_NAMES[dt.name]}")
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_fmt(lambd)}")
-    value = _rng(generator, 'exponential_').standard_exponential(self._data.shape) / lambd
+    value = _per_element(self, _exponential(_gen(generator, 'exponential_'), self._data.size, lambd))
     return _fill(self, _ExponentialBackward0, value.astype(dt.np), 'exponential_')
 
 
@@ -673,7 +858,8 @@ def geometric_(self, p, *, generator=None):
         raise _not_implemented('geometric_cpu', dt)
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_fmt(p)}")
-    value = _rng(generator, 'geometric_').geometric(p, self._data.shape)
+    u = _u53(_gen(generator, 'geometric_'), self._data.size)
+    value = _per_element(self, numpy_backend.ceil(numpy_backend.log(u) / math.log1p(-p)))
     return _fill(self, _GeometricBackward0, value.astype(dt.np), 'geometric_')
 
 
@@ -686,7 +872,8 @@ def cauchy_(self, median=0, sigma=1, *, generator=None):
                            f"floating point but you specified {_C_NAMES.get(dt.name, dt.name)}")
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_fmt(sigma)}")
-    value = median + sigma * _rng(generator, 'cauchy_').standard_cauchy(self._data.shape)
+    u = _u53(_gen(generator, 'cauchy_'), self._data.size)
+    value = median + sigma * _per_element(self, numpy_backend.tan(math.pi * (u - 0.5)))
     return _fill(self, _CauchyBackward0, value.astype(dt.np), 'cauchy_')
 
 
@@ -697,7 +884,8 @@ def log_normal_(self, mean=1, std=2, *, generator=None):
     _need_float(dt, 'log_normal_cpu', complex_ok=False)
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_fmt(std)}")
-    value = _rng(generator, 'log_normal_').lognormal(mean, std, self._data.shape)
+    z = _normal_doubles(_gen(generator, 'log_normal_'), self._data.size)
+    value = numpy_backend.exp(_per_element(self, z) * std + mean)
     return _fill(self, _LogNormalBackward0, value.astype(dt.np), 'log_normal_')
 
 

@@ -12,7 +12,7 @@ from ...autograd.graph import Op, _wrap
 from ...autograd.graph_xp import GraphXP
 from ...ops import elementwise as _ew
 from ...ops.shape import chunk as _chunk, reshape as _reshape
-from ...ops.random import _rng
+from ...ops.random import _u53, _exponential, default_generator
 from ...ops._util import bind
 from ...backend import xp_of, _ERF_TANH_P
 from ...tensor import _wrap_dim
@@ -429,8 +429,11 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         return leaky_relu(input, (lower + upper) / 2, inplace)
     a = input._data
     xp = xp_of(a)
-    slopes = _rng(None, 'rrelu').uniform(lower, upper, a.shape)
-    noise = xp.where(a >= 0, 1, slopes).astype(a.dtype)
+    # torch draws a double uniform slope for each element <= 0, in order, and none for the others
+    neg = a <= 0
+    noise = xp.ones(a.shape, a.dtype)
+    t = a.dtype.type   # the slope is computed in the input's dtype
+    noise[neg] = _u53(default_generator, int(neg.sum())).astype(a.dtype) * t(upper - lower) + t(lower)
     if inplace:
         return input._inplace(lambda s: RreluWithNoise.apply(s, noise), name='rrelu_')
     return RreluWithNoise.apply(input, noise)
@@ -686,7 +689,7 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     a = logits._data
     xp = xp_of(a)
     # -log(Exp(1)) is a Gumbel(0, 1) sample, drawn as torch draws it
-    gumbels = -xp.log(_rng(None, 'gumbel_softmax').standard_exponential(a.shape).astype(a.dtype))
+    gumbels = -xp.log(xp.asarray(_exponential(default_generator, a.size, 1.0).reshape(a.shape).astype(a.dtype)))
     y_soft = softmax((logits + _wrap(gumbels, xp)) / tau, dim)
     if not hard:
         return y_soft

@@ -267,11 +267,11 @@ def _causal_mask(L, S, np_dtype, xp):
 
 def _dropout_keep(shape, p, np_dtype, xp, op):
     """The scaled keep-mask of dropout: 0 with probability p, 1/(1-p) otherwise."""
-    from ...ops.random import _rng
+    from ...ops.random import _bernoulli_mask, default_generator
     if p >= 1:
         return xp.zeros(shape, np_dtype)
-    r = xp.asarray(_rng(None, op).random(shape, dtype='float32' if np_dtype == 'float32' else 'float64'))
-    return ((r >= p) * (1.0 / (1.0 - p))).astype(np_dtype)
+    keep = xp.asarray(_bernoulli_mask(default_generator, shape, 1 - p))   # torch's bernoulli_(1 - p) draws
+    return (keep * (1.0 / (1.0 - p))).astype(np_dtype)
 
 
 def _type_name(dt):

@@ -1,15 +1,15 @@
 """Dropout: element-wise, channel-wise (1d/2d/3d) and alpha dropout.
 
 Each is the input times a random noise tensor (plus an offset for alpha dropout), so the gradient
-is the same product and comes free from the multiply op. Noise is drawn from ember's default
-generator (seeded by ember.manual_seed); the numbers differ from torch's, the distribution does not.
+is the same product and comes free from the multiply op. The noise is torch's: bernoulli_(1 - p) on the
+default generator, so a seeded program drops the same units as under torch.
 """
 import math
 import warnings
 from ...tensor import Tensor
 from ...autograd.graph import _wrap
 from ...backend import xp_of
-from ...ops.random import _rng
+from ...ops.random import _bernoulli_mask, default_generator
 
 __all__ = ['dropout', 'dropout1d', 'dropout2d', 'dropout3d', 'alpha_dropout', 'feature_alpha_dropout']
 
@@ -46,8 +46,7 @@ def _dropout(input, p, training, inplace, feature, alpha, op):
         shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
     else:
         shape = tuple(input.shape)
-    draw = 'float64' if dt.itemsize > 4 else 'float32'
-    keep = _rng(None, op).random(shape, dtype=draw) >= p
+    keep = _bernoulli_mask(default_generator, shape, 1 - p)
     if not alpha:
         noise = keep.astype(dt)
         noise *= xp.asarray(1 / (1 - p), dt)

@@ -1095,9 +1095,9 @@ def _dropout(x, p):
     f = getattr(F, 'dropout', None)
     if f is not None:
         return f(x, p, True)
-    from ...ops.random import _rng
+    from ...ops.random import _bernoulli_mask, default_generator
     xp = xp_of(x._data)
-    keep = xp.asarray((_rng(None, 'dropout').random(tuple(x.shape)) >= p) / (1 - p)).astype(x._data.dtype)
+    keep = xp.asarray(_bernoulli_mask(default_generator, tuple(x.shape), 1 - p) / (1 - p)).astype(x._data.dtype)
     return x * keep
 
 

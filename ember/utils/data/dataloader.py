@@ -219,7 +219,7 @@ class _LoaderIter:
     indices become data (`_produce`)."""
 
     def __init__(self, loader):
-        from ...ops.random import _rng
+        from ...ops.random import _int64_seed
         self._loader = loader
         self._iterable = loader._dataset_kind == _DatasetKind.Iterable
         self._batching = loader.batch_sampler is not None
@@ -228,7 +228,7 @@ class _LoaderIter:
                           "memory won't be used.")
         # one int64 draw per new iterator, as torch's random_() on an int64 scalar: keeps seeded programs'
         # random streams where torch's are, and seeds the workers
-        self._base_seed = int(_rng(loader.generator, 'random_').integers(0, 2 ** 63, dtype='int64'))
+        self._base_seed = _int64_seed(loader.generator)
         self._start_epoch()
 
     def _start_epoch(self):

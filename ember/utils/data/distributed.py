@@ -1,29 +1,10 @@
 """torch.utils.data.DistributedSampler: one process's share of a dataset in data-parallel training."""
 import math
 
-import numpy as np
-
+from ...ops.random import Generator, _randperm
 from .sampler import Sampler
 
 __all__ = ['DistributedSampler']
-
-
-def _torch_cpu_randperm(n, seed):
-    """The permutation ``torch.randperm(n, generator=torch.Generator().manual_seed(seed))`` gives on the CPU.
-
-    torch's CPU generator is a 32-bit Mersenne Twister seeded with the low 32 bits of the seed (the same
-    seeding as NumPy's legacy ``RandomState``); randperm runs a forward Fisher-Yates shuffle that swaps
-    position ``i`` with ``i + draw % (n - i)``, one 32-bit draw per position. (torch switches to another
-    algorithm only beyond about 2**32 / 20 elements.) The swaps depend on each other, so the loop stays in
-    Python; the draws themselves come out of NumPy in one call."""
-    if n <= 1:
-        return list(range(n))
-    draws = np.random.RandomState(seed & 0xFFFFFFFF).randint(0, 2 ** 32, size=n - 1, dtype=np.uint32).tolist()
-    order = list(range(n))
-    for i, draw in enumerate(draws):
-        j = i + draw % (n - i)
-        order[i], order[j] = order[j], order[i]
-    return order
 
 
 def _generator_seed(value):
@@ -81,7 +62,8 @@ class DistributedSampler(Sampler):
     def __iter__(self):
         size = len(self.dataset)
         if self.shuffle:
-            indices = _torch_cpu_randperm(size, _generator_seed(self.seed + self.epoch))
+            g = Generator().manual_seed(_generator_seed(self.seed + self.epoch))
+            indices = _randperm(g, size).tolist()
         else:
             indices = list(range(size))
         missing = self.total_size - len(indices)

@@ -43,9 +43,8 @@ class SequentialSampler(Sampler):
 
 def _fresh_generator():
     """A generator seeded from the default one, as torch's samplers make when given none."""
-    from ...ops.random import Generator, _rng
-    seed = int(_rng(None, 'random_').integers(0, 2 ** 63, dtype='int64'))
-    return Generator().manual_seed(seed)
+    from ...ops.random import Generator, _int64_seed
+    return Generator().manual_seed(_int64_seed(None))
 
 
 class RandomSampler(Sampler):
