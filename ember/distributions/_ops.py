@@ -8,7 +8,7 @@ from .. import _dtype
 from ..autograd.graph import Op
 from ..autograd.graph_xp import register, GraphXP as _GraphXP
 from ..backend import _special
-from ..ops.random import _rng
+from ..ops.random import _gen
 
 _gammainc = _special('gammainc')
 
@@ -135,8 +135,8 @@ class StandardGamma(Op):
     __slots__ = ()
 
     def forward(self, xp, alpha, gen):
-        # NumPy's standard_gamma draws in float64 (float32 only for its own float32 path)
-        x = gen.standard_gamma(alpha.astype('float64'))
+        from ..ops.random import _standard_gamma_draws
+        x = _standard_gamma_draws(gen, alpha)
         # as torch: a draw that underflowed is raised to the smallest normal number, so logs stay finite
         x = xp.asarray(xp.maximum(x, xp.finfo(alpha.dtype).tiny)).astype(alpha.dtype)
         self.saved = (alpha, x)
@@ -157,7 +157,7 @@ def _standard_gamma(concentration, generator=None):
     """torch._standard_gamma: one Gamma(concentration, 1) sample per element, reparameterised."""
     if not concentration.dtype.is_floating_point:
         raise RuntimeError(f"\"gamma_cpu\" not implemented for '{_dtype_word(concentration.dtype)}'")
-    return StandardGamma.apply(concentration, gen=_rng(generator, '_standard_gamma'))
+    return StandardGamma.apply(concentration, gen=_gen(generator, '_standard_gamma'))
 
 
 def _standard_gamma_grad(self, output):

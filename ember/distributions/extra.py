@@ -66,8 +66,9 @@ class Cauchy(Distribution):
         return ember.full(tuple(self._extended_shape()), math.inf, dtype=self.loc.dtype)
 
     def rsample(self, sample_shape=Size()):
-        u = ember.rand(tuple(self._extended_shape(sample_shape)), dtype=self.loc.dtype)
-        return self.loc + self.scale * ember.tan(math.pi * (u - 0.5))
+        # Cauchy noise from cauchy_, as torch draws it
+        eps = ember.empty(tuple(self._extended_shape(sample_shape)), dtype=self.loc.dtype).cauchy_()
+        return self.loc + eps * self.scale
 
     def log_prob(self, value):
         if self._validate_args:

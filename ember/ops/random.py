@@ -283,7 +283,9 @@ def _normal_blocks(g, n, dt):
     elements from 16 fresh uniforms."""
     xp = numpy_backend
     full = n // 16 * 16
-    u = _uniform(g, n, dt)[:full].reshape(-1, 2, 8)
+    # float and double tensors draw a uniform for every element first; half precision ones (torch's scalar
+    # kernel) only for the whole blocks
+    u = _uniform(g, full if dt.itemsize == 2 else n, dt)[:full].reshape(-1, 2, 8)
     out = xp.empty(n)
     c, s = _box_muller(u[:, 0], u[:, 1])
     out[:full] = xp.stack([c, s], axis=1).reshape(-1)
@@ -355,6 +357,41 @@ def _per_element(t, flat):
     """Per-element samples drawn in torch's visiting order, laid onto t's shape."""
     a = t._data
     return flat.reshape(a.shape) if a.flags.c_contiguous else _in_order(flat, a.shape, a.strides)
+
+
+_THIRD_F32 = 0.3333333432674408     # 1/3 and the squeeze constant 0.0331 as float32 values: the precision
+_SQUEEZE_F32 = 0.03310000151395798   # torch's sampler uses for them (float literals)
+
+
+def _standard_gamma_draws(g, alpha):
+    """Gamma(alpha, 1) samples (float64, alpha's shape) by Marsaglia and Tsang's squeeze-and-reject method
+    (ACM TOMS 26(3), 2000), element by element on the generator's double uniforms and double normals, so the
+    draws line up with torch's gamma sampler; alpha < 1 is boosted to alpha + 1 and scaled by u ** (1 / alpha)."""
+    flat = alpha.astype('float64').ravel().tolist()
+    out = numpy_backend.empty(len(flat))
+    uniform = lambda: float(_u53(g, 1)[0])
+    normal = lambda: float(_normal_doubles(g, 1)[0])
+    for k, a in enumerate(flat):
+        if not a > 0:
+            out[k] = 0.0 if a == 0 else math.nan
+            continue
+        scale = 1.0
+        if a < 1.0:
+            scale = (1.0 - uniform()) ** (1.0 / a)
+            a += 1.0
+        d = a - _THIRD_F32
+        c = 1.0 / math.sqrt(9.0 * d)
+        while True:
+            y = 0.0
+            while y <= 0:
+                x = normal()
+                y = 1.0 + c * x
+            v = y * y * y
+            u = 1.0 - uniform()
+            if u < 1.0 - _SQUEEZE_F32 * x ** 4 or math.log(u) < 0.5 * x * x + d * (1.0 - v + math.log(v)):
+                out[k] = scale * d * v
+                break
+    return out.reshape(alpha.shape)
 
 
 def _int64_seed(generator):
