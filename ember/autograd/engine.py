@@ -48,20 +48,23 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
             results = [None] * len(inputs)
         shared = set()    # ids of arrays that a .grad must not alias
 
+        node = None
         for t, g in zip(roots, root_grads):
             if not graph_mode:
                 if not raw_grads:
                     g = g._data
                 shared.add(id(g))
-            if t.grad_fn is None:
+            fn = t.grad_fn
+            if fn is None:
                 _add_leaf(leaf_grads, t, g)
+            elif len(roots) == 1 and fn.out_meta is None:
+                node = fn   # one root, one output (loss.backward()): the walk starts there, no heap needed
             else:
-                _add_pending(pending, heap, t.grad_fn, t._nr, g)
+                _add_pending(pending, heap, fn, t._nr, g)
 
         heappop, pending_pop, leaf_get, xp_get = heapq.heappop, pending.pop, leaf_grads.get, _BY_ARRAY_TYPE.get
         anomaly = _anomaly   # the list itself: the flag is read per node
         g_type = bxp = None
-        node = None
         while node is not None or heap:
             if node is None:   # else: the chain fast path below handed us the next node directly
                 node = heappop(heap)[2]
@@ -152,7 +155,12 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
             if t._hooks:
                 g = _call_hooks(t._hooks, g, graph_mode)
             if capture is None:
-                accumulate_grad(t, g, graph_mode, shared)
+                if (t._grad is None and not graph_mode and type(g) is type(t._data) and g.base is None
+                        and g.dtype == t._data.dtype and id(g) not in shared):
+                    t._grad = _wrap(g, None)   # the common first gradient: a fresh array of t's type
+                    shared.add(id(g))          # (another leaf handed the same array copies it)
+                else:
+                    accumulate_grad(t, g, graph_mode, shared)
             else:
                 for k in capture.get(id(t), ()):
                     results[k] = g

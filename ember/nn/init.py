@@ -102,8 +102,14 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values may "
                       "be incorrect.", stacklevel=2)
     with no_grad():
-        # as torch draws: a normal sample, then whole fresh samples of the tensor's shape whose elements
-        # replace the ones still outside [a, b], until none is (bounded, for bounds no sample can meet)
+        # P(a <= X <= b) decides the method, as torch's does: from 0.3 up, normal samples with the ones outside
+        # [a, b] redrawn; below, uniform proposals on [a, b] accepted by the density relative to its peak
+        mass = _normal_cdf((b - mean) / std) - _normal_cdf((a - mean) / std)
+        if mass < 0.3:
+            _write(tensor, _trunc_normal_by_uniforms(tensor, mean, std, a, b, generator))
+            return tensor
+        # a normal sample, then whole fresh samples of the tensor's shape whose elements replace the ones
+        # still outside [a, b], until none is
         tensor.normal_(mean, std, generator=generator)
         x = tensor._data
         xp = xp_of(x)
@@ -116,6 +122,27 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
             rounds += 1
         _write(tensor, xp.clip(x, a, b).astype(x.dtype))
         return tensor
+
+
+def _normal_cdf(z):
+    return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
+
+
+def _trunc_normal_by_uniforms(tensor, mean, std, a, b, generator):
+    """Rejection from uniform proposals on [a, b], in rounds over the whole shape: a proposal x (uniform_(a, b)),
+    then a uniform u; x is kept where u < exp(-((x - mean)**2 - (peak - mean)**2) / (2 std**2)), peak the point of
+    [a, b] nearest the mean; elements already kept keep their first accepted proposal."""
+    peak = min(max(mean, a), b)
+    xp = xp_of(tensor._data)
+    x = xp.zeros(tensor.shape, tensor._data.dtype)
+    done = xp.zeros(tensor.shape, bool)
+    while not done.all():
+        prop = tensor.new_empty(tensor.shape).uniform_(a, b, generator=generator)
+        u = tensor.new_empty(tensor.shape).uniform_(generator=generator)
+        ok = (u < ((prop - mean) ** 2 - (peak - mean) ** 2).div(-2 * std * std).exp())._data
+        x = xp.where(ok & ~done, prop._data, x)
+        done = done | ok
+    return x
 
 
 def constant_(tensor, val):

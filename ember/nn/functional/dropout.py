@@ -28,6 +28,23 @@ def _tensor(x, op):
     return x
 
 
+def _mask_like(a, q):
+    """torch draws the mask for a tensor laid out like the input (empty_like), so a transposed input is
+    masked in memory order; with a broadcast (stride-0) axis the layout is ambiguous and C order is used."""
+    shape = a.shape
+    axes = [d for d in range(a.ndim) if shape[d] > 1]
+    if a.flags.c_contiguous or any(a.strides[d] == 0 for d in axes):
+        return _bernoulli_mask(default_generator, shape, q)
+    order = sorted(axes, key=lambda d: (-abs(a.strides[d]), d))
+    if order == axes:
+        return _bernoulli_mask(default_generator, shape, q)
+    sizes = [shape[d] for d in order]
+    keep = _bernoulli_mask(default_generator, tuple(sizes), q)
+    # back from memory order to logical order, then restore the size-1 axes
+    keep = keep.transpose([order.index(d) for d in axes])
+    return keep.reshape(shape)
+
+
 def _dropout(input, p, training, inplace, feature, alpha, op):
     """torch's _dropout_impl: keep each element (or each channel, with feature) with probability 1 - p,
     scale kept ones by 1 / (1 - p); alpha dropout instead keeps the mean and variance of SELU outputs."""
@@ -44,9 +61,9 @@ def _dropout(input, p, training, inplace, feature, alpha, op):
         if input.dim() < 2:
             raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
         shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
+        keep = _bernoulli_mask(default_generator, shape, 1 - p)
     else:
-        shape = tuple(input.shape)
-    keep = _bernoulli_mask(default_generator, shape, 1 - p)
+        keep = _mask_like(input._data, 1 - p)
     if not alpha:
         noise = keep.astype(dt)
         noise *= xp.asarray(1 / (1 - p), dt)

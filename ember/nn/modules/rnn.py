@@ -1069,7 +1069,14 @@ class RNNBase(Module):
                     cs.append(c)
             layer_in = outs[0] if num_directions == 1 else ember.cat(outs, dim=2)
             if self.dropout > 0 and self.training and layer < self.num_layers - 1:
-                layer_in = _dropout(layer_in, self.dropout)
+                if packed:
+                    # torch drops out the packed rows, so the mask is drawn for (n, H), not for the padded grid
+                    width = layer_in.shape[2]
+                    rows = layer_in.reshape(T * B, width).index_select(0, ember.from_numpy(positions))
+                    rows = ember.cat([_dropout(rows, self.dropout), ember.zeros(1, width, dtype=rows.dtype)])
+                    layer_in = rows.index_select(0, ember.from_numpy(index)).reshape(T, B, width)
+                else:
+                    layer_in = _dropout(layer_in, self.dropout)
         h_n = ember.stack(hs)
         c_n = ember.stack(cs) if cs else None
         if packed:
