@@ -20,7 +20,7 @@ class dtype:
         self.itemsize = self.np.itemsize
         self.is_floating_point = kind == 'f'
         self.is_complex = kind == 'c'
-        self.is_signed = name not in ('uint8', 'bool')
+        self.is_signed = name not in ('uint8', 'uint16', 'uint32', 'uint64', 'bool')
 
     def __repr__(self):
         return 'torch.' + self.name  # torch prints dtypes this way; users compare reprs in tests
@@ -51,8 +51,15 @@ float32 = dtype('float32', np.float32, 'f')
 float64 = dtype('float64', np.float64, 'f')
 complex64 = dtype('complex64', np.complex64, 'c')
 complex128 = dtype('complex128', np.complex128, 'c')
+# torch's "shell" unsigned types: storage, conversion, indexing and a few ops, but no promotion with other
+# integer types
+uint16 = dtype('uint16', np.uint16, 'i')
+uint32 = dtype('uint32', np.uint32, 'i')
+uint64 = dtype('uint64', np.uint64, 'i')
+_WIDE_UNSIGNED = (uint16, uint32, uint64)
 
-ALL = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex64, complex128)
+ALL = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex64, complex128,
+       uint16, uint32, uint64)
 _BY_NAME = {d.name: d for d in ALL}
 _FROM_NP = {d.np: d for d in ALL}
 _ALIASES = dict(half=float16, float=float32, double=float64, short=int16, int=int32, long=int64,
@@ -66,7 +73,8 @@ def from_numpy_dtype(np_dtype):
         d = _FROM_NP.get(np.dtype(np_dtype))
         if d is None:
             raise TypeError(f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
-                            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, and bool.")
+                            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, "
+                            "uint32, uint16, uint8, and bool.")
         return d
 
 
@@ -108,7 +116,6 @@ def set_default_dtype(d):
 _on_default_change = []   # caches that depend on the default dtype register a clear() here
 
 
-_INT_ORDER = {bool_: 0, uint8: 1, int8: 1, int16: 2, int32: 3, int64: 4}
 _promote_cache = {}
 
 
@@ -123,7 +130,18 @@ def promote_types(a, b):
     return r
 
 
+_KERNEL_WORDS = {'bool': 'Bool', 'uint8': 'Byte', 'int8': 'Char', 'int16': 'Short', 'int32': 'Int', 'int64': 'Long',
+                 'uint16': 'UInt16', 'uint32': 'UInt32', 'uint64': 'UInt64', 'complex64': 'ComplexFloat',
+                 'complex128': 'ComplexDouble'}
+
+
 def _promote_uncached(a, b):
+    if a in _WIDE_UNSIGNED or b in _WIDE_UNSIGNED:   # torch promotes them only to floating point
+        other = b if a in _WIDE_UNSIGNED else a
+        if other.kind == 'f':
+            return other
+        raise RuntimeError(f"Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+                           f"{_KERNEL_WORDS[a.name]} and {_KERNEL_WORDS[b.name]}")
     if a.kind == 'b':
         return b
     if b.kind == 'b':

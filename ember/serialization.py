@@ -35,10 +35,11 @@ _STORAGE_NAMES = {'bool': 'BoolStorage', 'uint8': 'ByteStorage', 'int8': 'CharSt
                   'bfloat16': 'BFloat16Storage', 'float32': 'FloatStorage', 'float64': 'DoubleStorage',
                   'complex64': 'ComplexFloatStorage', 'complex128': 'ComplexDoubleStorage'}
 _STORAGE_DTYPES = {v: k for k, v in _STORAGE_NAMES.items()}
+_UNTYPED_ONLY = ('uint16', 'uint32', 'uint64')
 # torch storages and dtypes ember has no NumPy array for: named in the error when a file holds one
 _FOREIGN_STORAGES = {'QInt8Storage': 'qint8', 'QUInt8Storage': 'quint8', 'QInt32Storage': 'qint32',
                      'QUInt4x2Storage': 'quint4x2', 'QUInt2x4Storage': 'quint2x4', 'ComplexHalfStorage': 'complex32'}
-_FOREIGN_DTYPES = {'uint16', 'uint32', 'uint64', 'complex32', 'chalf', 'float8_e4m3fn', 'float8_e5m2',
+_FOREIGN_DTYPES = {'complex32', 'chalf', 'float8_e4m3fn', 'float8_e5m2',
                    'float8_e4m3fnuz', 'float8_e5m2fnuz', 'float8_e8m0fnu', 'float4_e2m1fn_x2', 'qint8', 'quint8',
                    'qint32', 'quint4x2', 'quint2x4', 'bits8', 'bits16', 'bits1x8', 'bits2x4', 'bits4x2',
                    'uint1', 'uint2', 'uint3', 'uint4', 'uint5', 'uint6', 'uint7', 'int1', 'int2', 'int3', 'int4',
@@ -105,6 +106,9 @@ class _Pickler(pickle._Pickler):
 
     def persistent_id(self, obj):
         if type(obj) is _StorageRecord:
+            if obj.dtype in _UNTYPED_ONLY:   # torch keeps these in an untyped (byte-counted) storage
+                return ('storage', _Global('torch.storage', 'UntypedStorage'), obj.key, 'cpu',
+                        obj.numel * _dtype._BY_NAME[obj.dtype].itemsize)
             return ('storage', _Global('torch', _STORAGE_NAMES[obj.dtype]), obj.key, 'cpu', obj.numel)
         return None
 
@@ -141,6 +145,10 @@ class _Pickler(pickle._Pickler):
                     (_rebuild(a, False), bool(t.requires_grad), collections.OrderedDict()))
         dt = _dtype._FROM_NP[a.dtype].name
         rec, offset, strides = self._record(a, dt)
+        if dt in _UNTYPED_ONLY:   # no typed storage class: torch's v3 record names the dtype itself
+            return (_Global('torch._utils', '_rebuild_tensor_v3'),
+                    (rec, offset, tuple(a.shape), strides, bool(t.requires_grad), collections.OrderedDict(),
+                     _dtype._BY_NAME[dt]))
         return (_Global('torch._utils', '_rebuild_tensor_v2'),
                 (rec, offset, tuple(a.shape), strides, bool(t.requires_grad), collections.OrderedDict()))
 

@@ -47,10 +47,12 @@ class Size(tuple):
 _TYPE_NAMES = {'float32': 'FloatTensor', 'float64': 'DoubleTensor', 'float16': 'HalfTensor',
                'bfloat16': 'BFloat16Tensor', 'int64': 'LongTensor', 'int32': 'IntTensor', 'int16': 'ShortTensor',
                'int8': 'CharTensor', 'uint8': 'ByteTensor', 'bool': 'BoolTensor', 'complex64': 'ComplexFloatTensor',
-               'complex128': 'ComplexDoubleTensor'}
+               'complex128': 'ComplexDoubleTensor', 'uint16': 'UInt16Tensor', 'uint32': 'UInt32Tensor',
+               'uint64': 'UInt64Tensor'}
 _SHORT_NAMES = {'float32': 'float', 'float64': 'double', 'float16': 'half', 'int64': 'long', 'int32': 'int',
                 'int16': 'short', 'int8': 'char', 'uint8': 'unsigned char', 'bool': 'bool', 'bfloat16': 'bfloat16',
-                'complex64': 'c10::complex<float>', 'complex128': 'c10::complex<double>'}
+                'complex64': 'c10::complex<float>', 'complex128': 'c10::complex<double>', 'uint16': 'unsigned short',
+                'uint32': 'unsigned int', 'uint64': 'unsigned long'}
 _TYPE_BY_NAME = {'torch.' + v: k for k, v in _TYPE_NAMES.items()}
 
 

@@ -219,9 +219,21 @@ def test_corrupted_and_truncated_files(tmp_path):
 
 
 def test_unsupported_dtype_is_named(tmp_path):
-    torch.save({'u': torch.zeros(4, dtype=torch.uint16)}, tmp_path / 'u.pt')
-    with pytest.raises((RuntimeError, pickle.UnpicklingError), match=r"u\.pt.*uint16|UInt16"):
+    torch.save({'u': torch.zeros(4, dtype=torch.complex32)}, tmp_path / 'u.pt')
+    with pytest.raises((RuntimeError, pickle.UnpicklingError), match=r"u\.pt.*complex32|ComplexHalf"):
         ember.load(tmp_path / 'u.pt')
+
+
+def test_wide_unsigned_round_trip(tmp_path):
+    sd = {'a': torch.tensor([1, 2, 60000], dtype=torch.uint16), 'b': torch.tensor([3, 2 ** 40], dtype=torch.uint64),
+          'c': torch.arange(6).to(torch.uint32)[1::2]}
+    torch.save(sd, tmp_path / 'u.pt')
+    got = ember.load(tmp_path / 'u.pt', weights_only=True)
+    for k, v in sd.items():
+        assert got[k].dtype is getattr(ember, str(v.dtype)[6:]) and got[k].tolist() == v.tolist()
+    ember.save(got, tmp_path / 'e.pt')
+    back = torch.load(tmp_path / 'e.pt', weights_only=True)
+    assert all(back[k].dtype == v.dtype and torch.equal(back[k], v) for k, v in sd.items())
 
 
 def test_load_state_dict_shape_mismatch_loads_nothing():

@@ -45,10 +45,11 @@ _MT_N = 624                        # MT19937's state words
 # C++ type names torch puts in its dtype errors ('"normal_kernel_cpu" not implemented for 'Long'')
 _KERNEL_NAMES = {'bool': 'Bool', 'uint8': 'Byte', 'int8': 'Char', 'int16': 'Short', 'int32': 'Int',
                  'int64': 'Long', 'float16': 'Half', 'bfloat16': 'BFloat16', 'float32': 'Float',
-                 'float64': 'Double', 'complex64': 'ComplexFloat', 'complex128': 'ComplexDouble'}
+                 'float64': 'Double', 'complex64': 'ComplexFloat', 'complex128': 'ComplexDouble',
+                 'uint16': 'UInt16', 'uint32': 'UInt32', 'uint64': 'UInt64'}
 _C_NAMES = {'bool': 'bool', 'uint8': 'unsigned char', 'int8': 'signed char', 'int16': 'short', 'int32': 'int',
             'int64': 'long int', 'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16', 'float32': 'float',
-            'float64': 'double'}
+            'float64': 'double', 'uint16': 'unsigned short', 'uint32': 'unsigned int', 'uint64': 'unsigned long'}
 # significand bits: the grid a uniform float sample lives on, and the largest exactly representable integer
 _DIGITS = {'float16': 11, 'bfloat16': 8, 'float32': 24, 'float64': 53}
 
@@ -241,6 +242,18 @@ def _uniform(g, n, dt):
     return _u53(g, n) if dt is _dtype.float64 else _u24(g, n)
 
 
+def _libm(name, x):
+    """The C library's math function name applied to each double of x, as torch's scalar kernels call it: NumPy's
+    vectorised log, log1p, exp and tan round differently in a few percent of cases (its cos and sin agree)."""
+    f = _LIBM.get(name)
+    if f is None:
+        f = _LIBM[name] = numpy_backend.frompyfunc(getattr(math, name), 1, 1)
+    return numpy_backend.asarray(f(x), dtype='float64')
+
+
+_LIBM = {}
+
+
 def _box_muller(u1, u2):
     """(r cos t, r sin t) with r = sqrt(-2 log(1 - u1)), t = 2 pi u2, in the uniforms' dtype."""
     xp = numpy_backend
@@ -263,15 +276,10 @@ def _normal_doubles(g, n):
     pairs = (m + 1) // 2
     if pairs:
         u = _u53(g, 2 * pairs).reshape(pairs, 2)
-        if pairs <= 64:   # libm's functions, as torch's scalar code calls them: the same doubles to the bit
-            both = []
-            for a, b in u.tolist():
-                r = math.sqrt(-2.0 * math.log1p(-b))
-                both += (r * math.cos(2.0 * math.pi * a), r * math.sin(2.0 * math.pi * a))
-            both = xp.array(both)
-        else:
-            c, s = _box_muller(u[:, 1], u[:, 0])
-            both = xp.stack([c, s], axis=1).reshape(-1)
+        # libm's log1p as torch's scalar code calls it, so the doubles agree to the bit
+        r = xp.sqrt(-2.0 * _libm('log1p', -u[:, 1]))
+        a = 2.0 * math.pi * u[:, 0]
+        both = xp.stack([r * xp.cos(a), r * xp.sin(a)], axis=1).reshape(-1)
         out[i:] = both[:m]
         if m % 2:
             g._normal = float(both[m])
@@ -290,14 +298,23 @@ def _normal_blocks(g, n, dt):
     work = 'float64' if dt is _dtype.float64 else 'float32'
     u = _uniform(g, full if dt.itemsize == 2 else n, dt)[:full].astype(work).reshape(-1, 2, 8)
     out = xp.empty(n, work)
-    c, s = _box_muller(u[:, 0], u[:, 1])
+    pair = _box_muller if work == 'float32' else _box_muller_libm
+    c, s = pair(u[:, 0], u[:, 1])
     blocks = out[:full].reshape(-1, 2, 8)
     blocks[:, 0], blocks[:, 1] = c, s
     if n != full:
         u = _uniform(g, 16, dt).astype(work)
-        c, s = _box_muller(u[:8], u[8:])
+        c, s = pair(u[:8], u[8:])
         out[n - 16:n - 8], out[n - 8:] = c, s
     return out
+
+
+def _box_muller_libm(u1, u2):
+    """Box-Muller on doubles as torch's double kernel computes it: r = sqrt(-2 log(1 - u1)) with libm's log."""
+    xp = numpy_backend
+    r = xp.sqrt(-2.0 * _libm('log', 1.0 - u1))
+    a = 2.0 * math.pi * u2
+    return r * xp.cos(a), r * xp.sin(a)
 
 
 def _memory_order(shape, strides):
@@ -341,10 +358,49 @@ def _round_below(value, dt, lo, hi):
     """value (float64, in [lo, hi)) as dtype dt; a value that rounds up to hi becomes lo, as torch's kernel
     has it (half precision rounds uniforms near 1 up to 1)."""
     v = value.astype(dt.np)
-    top = v == dt.np.type(hi)
+    top = v >= dt.np.type(hi)
     if top.any():
         v[top] = lo
     return v
+
+
+def _fma(a, b, c):
+    """a * b + c rounded once (float64 arrays), as torch's kernels compute their affine transforms (a fused
+    multiply-add): Dekker's exact product and Knuth's exact sum, then one rounding of their total."""
+    p = a * b
+    split = 134217729.0   # 2**27 + 1: halves a double's significand
+    ta, tb = split * a, split * b
+    ah, bh = ta - (ta - a), tb - (tb - b)
+    al, bl = a - ah, b - bh
+    err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    v = s - p
+    return s + (((p - (s - v)) + (c - v)) + err)
+
+
+def _affine_uniform(u, dt, low, high):
+    """Uniforms u on [0, 1) mapped to [low, high) as uniform_ maps them, in dtype dt: a fused u * (high - low) + low
+    in double for double tensors, in float (with float bounds) for the others; a value that rounds up to high
+    becomes low."""
+    xp = numpy_backend
+    if dt is _dtype.float64:
+        return _round_below(_fma(u, xp.float64(high - low), xp.float64(low)), dt, low, high)
+    lo, hi = xp.float32(low), xp.float32(high)
+    # u has 24 bits and the float range 24: the product is exact in double, so one addition rounds like the fma
+    value = (u * float(xp.float32(hi - lo)) + float(lo)).astype('float32')
+    return _round_below(value, dt, low, high)
+
+
+def _normal_fill(g, shape, dt, mean, std, contiguous=True, strides=None):
+    """normal_(mean, std) of a tensor of shape and dtype dt (an array of dt): z * std + mean fused, in double for
+    double tensors and for the per-element draws, in float (float mean and std) for the float blocks."""
+    xp = numpy_backend
+    z = _standard_normal_arr(g, tuple(shape), dt, contiguous, strides)
+    if dt.is_complex:   # normal_ on the real view: both parts get the mean, each part std / sqrt(2)
+        return (z * std + complex(mean, mean)).astype(dt.np)
+    if z.dtype == xp.float32:   # the block kernel of a float tensor: one float rounding of the fused product
+        return (z.astype('float64') * float(xp.float32(std)) + float(xp.float32(mean))).astype('float32').astype(dt.np)
+    return _fma(z, xp.float64(std), xp.float64(mean)).astype(dt.np, copy=False)
 
 
 def _standard_normal(g, shape, dt):
@@ -352,9 +408,11 @@ def _standard_normal(g, shape, dt):
     return _standard_normal_arr(g, tuple(shape), dt).astype(dt.np)
 
 
-def _exponential(g, n, lambd):
-    """n exponential samples (float64) as exponential_ draws them: -log(1 - u) / lambd on double uniforms."""
-    return -numpy_backend.log1p(-_u53(g, n)) / lambd
+def _exponential(g, n, lambd, exact=False):
+    """n exponential samples (float64) as exponential_ draws them: (-1 / lambd) * log1p(-u) on double uniforms;
+    exact: with libm's log1p, as torch's kernel (matters where the result stays double)."""
+    u = _u53(g, n)
+    return (-1.0 / lambd) * (_libm('log1p', -u) if exact else numpy_backend.log1p(-u))
 
 
 def _per_element(t, flat):
@@ -681,8 +739,8 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
         value = (_standard_normal(g, shape, dt) * std._data + mean._data).astype(dt.np, copy=False)
         r = _sampled(_NormalBackward3, value, mean, std)
         return r if out is None else _result(r._data, out=out)
-    if tm:
-        value = (_standard_normal(g, mean._data.shape, mean.dtype) * mean._data.dtype.type(std) + mean._data)
+    if tm:   # torch: normal_(0, std) of mean's shape and dtype, then + mean
+        value = _normal_fill(g, mean._data.shape, mean.dtype, 0.0, std) + mean._data
         r = _sampled(_NormalBackward1, value.astype(mean._data.dtype, copy=False), mean)
         return r if out is None else _result(r._data, out=out)
     if ts:
@@ -696,8 +754,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
     check_device(device)
     dt = to_dtype(dtype) or _dtype._default[0]
     _need_float(dt, 'normal_kernel_cpu')
-    value = _standard_normal(g, shape, dt) * std + mean
-    return _result(value.astype(dt.np, copy=False), requires_grad, out)
+    return _result(_normal_fill(g, shape, dt, mean, std), requires_grad, out)
 
 
 def _check_probs(p, op):
@@ -782,7 +839,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     else:
         # torch's trick: the num_samples largest p / Exp(1) are a weighted draw without replacement
         # (the exponentials drawn as exponential_ draws them, in the input's dtype)
-        q = _exponential(g, rows * n, 1.0).astype(input._data.dtype).reshape(rows, n)
+        q = _exponential(g, rows * n, 1.0, input.dtype is _dtype.float64).astype(input._data.dtype).reshape(rows, n)
         keys = input._data.reshape(rows, n) / q
         idx = xp.argsort(-keys, axis=-1, kind='stable')[:, :num_samples]
     idx = idx.astype('int64').reshape(input._data.shape[:-1] + (num_samples,))
@@ -810,9 +867,7 @@ def uniform_(self, from_=0, to=1, *, generator=None):
     if dt.is_complex:   # each part uniform on [from, to)
         value = _uniform01(g, self._data.shape, dt) * (to - from_) + complex(from_, from_)
     else:
-        # in double, from the bounds as the tensor's dtype holds them
-        lo, hi = (float(dt.np.type(v)) for v in (from_, to))
-        value = _round_below(_per_element(self, _uniform(g, self._data.size, dt)) * (hi - lo) + lo, dt, lo, hi)
+        value = _affine_uniform(_per_element(self, _uniform(g, self._data.size, dt)), dt, from_, to)
     return _fill(self, _UniformBackward0, value.astype(dt.np), 'uniform_')
 
 
@@ -823,10 +878,8 @@ def normal_(self, mean=0, std=1, *, generator=None):
     if not std >= 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_fmt(std)}")
     a = self._data
-    z = _standard_normal_arr(_gen(generator, 'normal_'), a.shape, dt, a.flags.c_contiguous, a.strides)
-    # a complex tensor is normal_ on its real view: both parts get the mean, each part std / sqrt(2)
-    value = z * std + (complex(mean, mean) if dt.is_complex else mean)
-    return _fill(self, _NormalBackward0, value.astype(dt.np), 'normal_')
+    value = _normal_fill(_gen(generator, 'normal_'), a.shape, dt, mean, std, a.flags.c_contiguous, a.strides)
+    return _fill(self, _NormalBackward0, value, 'normal_')
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
@@ -887,7 +940,8 @@ def exponential_(self, lambd=1, *, generator=None):
                            f"floating point but you specified {_KERNEL_NAMES[dt.name]}")
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_fmt(lambd)}")
-    value = _per_element(self, _exponential(_gen(generator, 'exponential_'), self._data.size, lambd))
+    value = _per_element(self, _exponential(_gen(generator, 'exponential_'), self._data.size, lambd,
+                                            dt is _dtype.float64))
     return _fill(self, _ExponentialBackward0, value.astype(dt.np), 'exponential_')
 
 
@@ -913,8 +967,11 @@ def cauchy_(self, median=0, sigma=1, *, generator=None):
                            f"floating point but you specified {_C_NAMES.get(dt.name, dt.name)}")
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_fmt(sigma)}")
+    xp = numpy_backend
     u = _u53(_gen(generator, 'cauchy_'), self._data.size)
-    value = median + sigma * _per_element(self, numpy_backend.tan(math.pi * (u - 0.5)))
+    a = math.pi * (u - 0.5)
+    tan = _libm('tan', a) if dt is _dtype.float64 else xp.tan(a)
+    value = _fma(_per_element(self, tan), xp.float64(sigma), xp.float64(median))
     return _fill(self, _CauchyBackward0, value.astype(dt.np), 'cauchy_')
 
 
@@ -925,8 +982,9 @@ def log_normal_(self, mean=1, std=2, *, generator=None):
     _need_float(dt, 'log_normal_cpu', complex_ok=False)
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_fmt(std)}")
-    z = _normal_doubles(_gen(generator, 'log_normal_'), self._data.size)
-    value = numpy_backend.exp(_per_element(self, z) * std + mean)
+    z = _fma(_normal_doubles(_gen(generator, 'log_normal_'), self._data.size), numpy_backend.float64(std),
+             numpy_backend.float64(mean))
+    value = _per_element(self, _libm('exp', z) if dt is _dtype.float64 else numpy_backend.exp(z))
     return _fill(self, _LogNormalBackward0, value.astype(dt.np), 'log_normal_')
 
 
