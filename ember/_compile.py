@@ -9,6 +9,8 @@ back as a wrapper around it (`__wrapped__` is the original).
 import functools
 
 from .nn.modules.module import Module
+from .tensor import Tensor
+from .autograd.graph import renamed
 
 __all__ = ['compile', 'OptimizedModule']
 
@@ -25,7 +27,7 @@ class OptimizedModule(Module):
         self.dynamo_ctx = dynamo_ctx
 
     def forward(self, *args, **kwargs):
-        return self._orig_mod(*args, **kwargs)
+        return _as_compiled(self._orig_mod(*args, **kwargs), args, kwargs)
 
     @property
     def training(self):
@@ -87,5 +89,24 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
 
     @functools.wraps(model)
     def compiled(*args, **kwargs):
-        return model(*args, **kwargs)
+        return _as_compiled(model(*args, **kwargs), args, kwargs)
     return compiled
+
+
+def _as_compiled(out, args, kwargs):
+    """torch runs a compiled graph's backward as one node: outputs computed by it (not its inputs, nor views of
+    them) print grad_fn=<CompiledFunctionBackward>. Their ember nodes take that name; the math is unchanged."""
+    inputs = {id(a) for a in args if isinstance(a, Tensor)} | {id(a) for a in kwargs.values() if isinstance(a, Tensor)}
+
+    def mark(o):
+        if isinstance(o, Tensor):
+            if o.grad_fn is not None and id(o) not in inputs and not (o._view is not None and id(o._view[0]) in inputs):
+                renamed(o, 'CompiledFunctionBackward')
+        elif isinstance(o, (list, tuple)):
+            for v in o:
+                mark(v)
+        elif isinstance(o, dict):
+            for v in o.values():
+                mark(v)
+    mark(out)
+    return out

@@ -603,6 +603,8 @@ class Softmax(Op):
         if x.size == 0:
             y = xp.exp(x)
         else:
+            if not x.flags.c_contiguous:   # torch's result is contiguous (a later dropout draws in that order)
+                x = xp.ascontiguousarray(x)
             y = xp.asarray(x - x.max(axis=axis, keepdims=True))   # 0-d inputs give NumPy scalars
             xp.exp(y, out=y)
             y /= y.sum(axis=axis, keepdims=True)
@@ -624,6 +626,8 @@ class LogSoftmax(Op):
         if x.size == 0:
             y = x.copy()
         else:
+            if not x.flags.c_contiguous:   # torch's result is contiguous
+                x = xp.ascontiguousarray(x)
             y = xp.asarray(x - x.max(axis=axis, keepdims=True))
             y -= xp.log(xp.exp(y).sum(axis=axis, keepdims=True))
         self.saved = (y,)

@@ -44,7 +44,7 @@ class Linear(Op):
         self.low = x.dtype if x.dtype in _LOW else None
         n_in = x.shape[-1]
         self.order = order = _row_order(x)
-        if order is not None:   # rows in memory order; the output keeps the input's layout
+        if order is not None:   # the GEMM runs on the rows in memory order
             x = x.transpose(order + (x.ndim - 1,))
         x2 = x.reshape(-1, n_in) if x.ndim != 2 else x
         y = _mm(xp, x2, w.T, self.low)
@@ -53,7 +53,9 @@ class Linear(Op):
         if x.ndim != 2:
             y = y.reshape(x.shape[:-1] + (w.shape[0],))
         if order is not None:
-            y = y.transpose(_inverse(order) + (x.ndim - 1,))
+            # torch's result is contiguous whatever the input's layout; the layout decides the order in which
+            # a later dropout (or any *_like sampler) draws, so seeded programs need the same one
+            y = xp.ascontiguousarray(y.transpose(_inverse(order) + (x.ndim - 1,)))
         return y
 
     def backward(self, xp, g):

@@ -136,9 +136,11 @@ class _LayerNormOp(_Normalize):
     __slots__ = ()
 
     def forward(self, xp, x, w, b, axes, paxes, wshape, eps, stats=None):
-        if not (hasattr(xp, 'ndarray') and x.dtype.kind == 'f' and x.dtype.itemsize >= 4 and x.size
-                and x.flags.c_contiguous):
+        if not (hasattr(xp, 'ndarray') and x.dtype.kind == 'f' and x.dtype.itemsize >= 4 and x.size):
             return super().forward(xp, x, w, b, axes, paxes, wshape, eps, stats)
+        # torch's result is contiguous for any input layout (a later dropout draws in that order)
+        if not x.flags.c_contiguous:
+            x = xp.ascontiguousarray(x)
         self.axes, self.paxes, self.wshape, self.eps = axes, paxes, wshape, eps
         self.pshape = w.shape if w is not None else (b.shape if b is not None else None)
         n = math.prod(wshape)
@@ -396,6 +398,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if eps is None:
         eps = float(_dtype.finfo(input.dtype).eps) if input.dtype.is_floating_point else 1.1920928955078125e-07
     dims = tuple(range(-len(ns), 0))
+    input = input.contiguous()   # torch's result is contiguous whatever the input's layout
     y = input * (input * input).mean(dims, keepdim=True).add(eps).rsqrt()
     return y * weight if weight is not None else y
 
