@@ -28,6 +28,7 @@ from . import serialization; from .serialization import save, load  # noqa: E402
 from ._tensor_str import set_printoptions  # noqa: E402
 from .utils.dlpack import from_dlpack  # noqa: E402
 from . import amp, cpu, func  # noqa: E402  (torch.amp, torch.cpu, torch.func)
+from . import jit, distributed  # noqa: E402  (eager TorchScript stand-ins; no process groups yet)
 from .amp.autocast_mode import TOPLEVEL as _amp_toplevel  # noqa: E402  (torch.autocast, is_autocast_enabled, ...)
 from ._compile import compile  # noqa: E402
 from .func import vmap  # noqa: E402
@@ -56,3 +57,10 @@ globals().update({k: getattr(nn.functional, k) for k in (   # torch.conv2d, torc
     if hasattr(nn.functional, k)})
 detach = Tensor.detach
 _add_out_support(globals())   # torch.add(a, b, out=c) and friends
+
+
+def __getattr__(name):
+    if name == 'multiprocessing':   # Python's multiprocessing behind it: loaded when a program asks
+        import importlib
+        return importlib.import_module(f'{__name__}.multiprocessing')
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,7 +9,8 @@ from .amp._legacy_amp import cuda_amp as amp
 _sys.modules[__name__ + '.amp'] = amp   # `from torch.cuda.amp import GradScaler, autocast` imports it by name
 
 __all__ = ['amp', 'is_available', 'device_count', 'manual_seed', 'manual_seed_all', 'synchronize', 'empty_cache',
-           'current_device', 'is_bf16_supported', 'get_device_name']
+           'current_device', 'is_bf16_supported', 'get_device_name', 'memory_allocated', 'max_memory_allocated',
+           'memory_reserved', 'max_memory_reserved', 'memory_stats']
 
 
 def is_available():
@@ -42,6 +43,28 @@ def current_device():
 
 def get_device_name(device=None):
     _no_cuda()
+
+
+def memory_allocated(device=None):
+    """Bytes of GPU memory held by tensors: 0 without CUDA, as torch reports."""
+    return 0
+
+
+def max_memory_allocated(device=None):
+    return 0
+
+
+def memory_reserved(device=None):
+    return 0
+
+
+def max_memory_reserved(device=None):
+    return 0
+
+
+def memory_stats(device=None):
+    import collections
+    return collections.OrderedDict()
 
 
 def is_bf16_supported(including_emulation=True):

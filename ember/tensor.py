@@ -276,6 +276,18 @@ class Tensor:
         self._hooks.append(hook)
         return _graph._RemovableHandle(self._hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """hook(tensor) -> None, called on a leaf after its .grad has been accumulated in a backward pass."""
+        if not self._req:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._hooks is None:
+            self._hooks = []
+        entry = _graph.PostAccumulateHook(hook)
+        self._hooks.append(entry)
+        return _graph._RemovableHandle(self._hooks, entry)
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into each leaf's .grad (or into `inputs`' .grad only)."""
         if gradient is None and inputs is None and not create_graph and not retain_graph \
@@ -350,12 +362,16 @@ class Tensor:
         return bool(self._scalar('Boolean value'))
 
     def __float__(self):
+        if self._req:
+            _warn_scalar_of_grad_tensor()
         return float(self._scalar('float'))
 
     def __int__(self):
         return int(self._scalar('int'))
 
     def __complex__(self):
+        if self._req:
+            _warn_scalar_of_grad_tensor()
         return complex(self._scalar('complex'))
 
     def __index__(self):
@@ -558,6 +574,18 @@ class Tensor:
             v = view_fn(_graph_xp(), base)
             self.grad_fn, self._nr, self._req = v.grad_fn, v._nr, True
         self._view = (base, view_fn, self._vc[0])
+
+
+_scalar_warned = []
+
+
+def _warn_scalar_of_grad_tensor():
+    """torch's once-per-process warning for float()/complex() of a tensor that requires grad."""
+    if not _scalar_warned:
+        _scalar_warned.append(True)
+        import warnings
+        warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                      "Consider using tensor.detach() first.", UserWarning, stacklevel=3)
 
 
 def _init(t, a):

@@ -164,7 +164,7 @@ def test_documented_differences_hold():
     torch.zeros(2, device='meta')
     with pytest.raises(RuntimeError):
         ember.zeros(2, device='meta')
-    for name in ('jit', 'sparse_coo_tensor',
+    for name in ('fx', 'sparse_coo_tensor',
                  'complex32', 'float8_e4m3fn'):
         assert hasattr(torch, name) and not hasattr(ember, name), name
     assert ember.from_numpy(np.zeros(2, np.uint16)).dtype == ember.uint16

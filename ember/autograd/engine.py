@@ -10,7 +10,7 @@ import itertools
 from .graph import _wrap
 from .grad_mode import _enabled
 from ..backend import xp_of, _BY_ARRAY_TYPE
-from .graph import FREED
+from .graph import FREED, PostAccumulateHook
 from .anomaly_mode import _anomaly, check_node_outputs
 
 
@@ -161,6 +161,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     shared.add(id(g))          # (another leaf handed the same array copies it)
                 else:
                     accumulate_grad(t, g, graph_mode, shared)
+                if t._hooks:
+                    _call_post_accumulate_hooks(t)
             else:
                 for k in capture.get(id(t), ()):
                     results[k] = g
@@ -205,8 +207,17 @@ def _zeros_for(node, nr, graph_mode):
     return _wrap(z, xp) if graph_mode else z
 
 
+def _call_post_accumulate_hooks(t):
+    for h in list(t._hooks):
+        if type(h) is PostAccumulateHook and h.fn(t) is not None:
+            raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+
+
 def _call_hooks(hooks, g, graph_mode):
     """Tensor hooks: each sees the gradient as a Tensor and may return a replacement."""
+    hooks = [h for h in hooks if type(h) is not PostAccumulateHook]
+    if not hooks:
+        return g
     if not graph_mode and not getattr(g.flags, 'writeable', True):   # e.g. the shared ones of loss.backward()
         g = g.copy()
     for h in list(hooks):

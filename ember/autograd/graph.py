@@ -324,6 +324,14 @@ class AccumulateGrad:
         return id(self.variable)
 
 
+class PostAccumulateHook:
+    """A leaf's post-accumulate-grad hook, kept in the leaf's hook list beside its gradient hooks."""
+    __slots__ = ('fn',)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+
 class _RemovableHandle:
     __slots__ = ('lst', 'fn')
 

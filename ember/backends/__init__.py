@@ -38,6 +38,34 @@ class _CudaMatmul:
         _matmul_precision[0] = 'high' if value else 'highest'
 
 
-cuda = types.SimpleNamespace(is_built=lambda: False, matmul=_CudaMatmul())
+_sdp = {'flash': True, 'mem_efficient': True, 'math': True, 'cudnn': True}
+
+
+def _sdp_kernel(enable_flash=True, enable_math=True, enable_mem_efficient=True, enable_cudnn=True):
+    """The deprecated backend-choice context manager: records the flags for its block (ember has one kernel)."""
+    import contextlib
+    import warnings
+    warnings.warn("`torch.backends.cuda.sdp_kernel()` is deprecated. In the future, this context manager will be "
+                  "removed. Please see `torch.nn.attention.sdpa_kernel()` for the new context manager, with updated "
+                  "signature.", FutureWarning, stacklevel=2)
+
+    @contextlib.contextmanager
+    def ctx():
+        old = dict(_sdp)
+        _sdp.update(flash=enable_flash, math=enable_math, mem_efficient=enable_mem_efficient, cudnn=enable_cudnn)
+        try:
+            yield {}
+        finally:
+            _sdp.update(old)
+    return ctx()
+
+
+cuda = types.SimpleNamespace(
+    is_built=lambda: False, matmul=_CudaMatmul(), sdp_kernel=_sdp_kernel,
+    flash_sdp_enabled=lambda: _sdp['flash'], enable_flash_sdp=lambda enabled: _sdp.__setitem__('flash', enabled),
+    mem_efficient_sdp_enabled=lambda: _sdp['mem_efficient'],
+    enable_mem_efficient_sdp=lambda enabled: _sdp.__setitem__('mem_efficient', enabled),
+    math_sdp_enabled=lambda: _sdp['math'], enable_math_sdp=lambda enabled: _sdp.__setitem__('math', enabled),
+    cudnn_sdp_enabled=lambda: _sdp['cudnn'], enable_cudnn_sdp=lambda enabled: _sdp.__setitem__('cudnn', enabled))
 mkldnn = types.SimpleNamespace(enabled=True, is_available=lambda: False)
 openmp = types.SimpleNamespace(is_available=lambda: False)

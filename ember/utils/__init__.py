@@ -1,7 +1,7 @@
 """torch.utils. Submodules (data, safetensors, ...) load on first use, so `import ember` stays fast."""
 import importlib as _importlib
 
-_LAZY = ('data', 'safetensors', 'dlpack')
+_LAZY = ('data', 'safetensors', 'dlpack', 'checkpoint', 'hooks')
 
 
 def __getattr__(name):

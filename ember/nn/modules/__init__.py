@@ -21,3 +21,11 @@ from .fold import *  # noqa: F401,F403
 from .lazy_norm import *  # noqa: F401,F403
 from .adaptive import *  # noqa: F401,F403
 from .fractional import *  # noqa: F401,F403
+
+# torch's module paths for names ember keeps elsewhere (`from torch.nn.modules.batchnorm import _BatchNorm`)
+import sys as _sys
+from . import normalization as _normalization, module as _module, pixelshuffle as _pixelshuffle, utils  # noqa: E402
+for _name, _mod in (('batchnorm', _normalization), ('instancenorm', _normalization), ('lazy', _module),
+                    ('channelshuffle', _pixelshuffle)):
+    _sys.modules[f'{__name__}.{_name}'] = _mod
+    globals()[_name] = _mod

@@ -16,6 +16,7 @@ from ...autograd.function import Function
 from ... import _dtype
 from ..._device import check_device
 from ..parameter import Parameter, Buffer, _take_buffer_mark, is_lazy
+from ...utils.hooks import RemovableHandle
 
 __all__ = ['Module', 'register_module_forward_pre_hook', 'register_module_forward_hook',
            'register_module_full_backward_pre_hook', 'register_module_full_backward_hook',
@@ -34,30 +35,6 @@ class _IncompatibleKeys(namedtuple('IncompatibleKeys', ['missing_keys', 'unexpec
         return super().__repr__()
 
     __str__ = __repr__
-
-
-class RemovableHandle:
-    """A handle which provides the capability to remove a hook (torch.utils.hooks.RemovableHandle)."""
-    next_id = 0
-
-    def __init__(self, hooks_dict, *, extra_dict=None):
-        self.hooks_dict_ref = weakref.ref(hooks_dict)
-        self.id = RemovableHandle.next_id
-        RemovableHandle.next_id += 1
-        self.extra_dict_ref = tuple(weakref.ref(d) for d in (
-            () if extra_dict is None else extra_dict if isinstance(extra_dict, list) else [extra_dict]))
-
-    def remove(self):
-        for ref in (self.hooks_dict_ref,) + self.extra_dict_ref:
-            d = ref()
-            if d is not None and self.id in d:
-                del d[self.id]
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *args):
-        self.remove()
 
 
 def _addindent(s_, num_spaces):

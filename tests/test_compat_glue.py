@@ -1,0 +1,121 @@
+"""Names programs import beside the math: checkpointing, DataParallel, jit (eager), distributed checks,
+multiprocessing, sdpa backend choice, module paths and helpers, post-accumulate-grad hooks; each against
+torch's observable behaviour."""
+import importlib
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+
+@pytest.mark.parametrize('path', [
+    'utils.checkpoint.checkpoint', 'utils.checkpoint.checkpoint_sequential', 'utils.hooks.RemovableHandle',
+    'nn.DataParallel', 'nn.parallel.DataParallel', 'nn.parallel.DistributedDataParallel',
+    'nn.attention.sdpa_kernel', 'nn.attention.SDPBackend', 'backends.cuda.sdp_kernel',
+    'nn.modules.batchnorm._BatchNorm', 'nn.modules.instancenorm.InstanceNorm2d', 'nn.modules.lazy.LazyModuleMixin',
+    'nn.modules.utils._pair', 'nn.common_types._size_2_t', 'nn.utils.stateless.functional_call',
+    'jit.script', 'jit.trace', 'jit.is_scripting', 'jit.ignore', 'distributed.is_available',
+    'distributed.is_initialized', 'multiprocessing.spawn', 'multiprocessing.get_start_method',
+    'cuda.memory_allocated', 'cuda.max_memory_allocated'])
+def test_names_exist(path):
+    obj = ember
+    for part in path.split('.'):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            obj = importlib.import_module(obj.__name__ + '.' + part)
+    assert obj is not None
+
+
+def test_checkpoint_gives_the_plain_gradients_and_rng_stream():
+    def run(L):
+        L.manual_seed(0)
+        net = L.nn.Sequential(L.nn.Linear(4, 8), L.nn.Dropout(0.3), L.nn.Tanh(), L.nn.Linear(8, 2))
+        x = L.randn(5, 4, requires_grad=True)
+        y = L.utils.checkpoint.checkpoint(net, x, use_reentrant=False)
+        y = L.utils.checkpoint.checkpoint_sequential(L.nn.Sequential(L.nn.ReLU(), L.nn.Identity()), 2, y,
+                                                      use_reentrant=False)
+        y.sum().backward()
+        return [y.detach(), x.grad, net[0].weight.grad, L.rand(2)]
+    for a, b in zip(run(torch), run(ember)):
+        np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-5, atol=1e-6)
+    for L in (torch, ember):
+        with pytest.warns(UserWarning, match='use_reentrant parameter should be passed explicitly'):
+            L.utils.checkpoint.checkpoint(lambda t: t * 2, L.ones(2, requires_grad=True))
+
+
+def test_data_parallel_without_gpus():
+    for L in (torch, ember):
+        L.manual_seed(0)
+        dp = L.nn.DataParallel(L.nn.Linear(2, 3))
+        assert list(dp.state_dict()) == ['module.weight', 'module.bias'] and dp.device_ids == []
+        assert tuple(dp(L.ones(4, 2)).shape) == (4, 3)
+    assert repr(ember.nn.DataParallel(ember.nn.Linear(2, 3))) == repr(torch.nn.DataParallel(torch.nn.Linear(2, 3)))
+    for L in (torch, ember):
+        with pytest.raises(ValueError, match='Default process group has not been initialized'):
+            L.nn.parallel.DistributedDataParallel(L.nn.Linear(2, 2))
+
+
+def test_distributed_checks():
+    assert not ember.distributed.is_initialized() and not torch.distributed.is_initialized()
+    for L in (torch, ember):
+        with pytest.raises(ValueError, match='Default process group has not been initialized'):
+            L.distributed.get_rank()
+
+
+def test_jit_runs_eagerly():
+    def f(x):
+        return x * 2 + 1
+    assert ember.jit.script(f)(ember.ones(2)).tolist() == [3.0, 3.0]
+    m = ember.nn.Linear(2, 2)
+    assert ember.jit.trace(m, ember.ones(1, 2)) is m
+    assert not ember.jit.is_scripting() and not ember.jit.is_tracing()
+    assert ember.jit.annotate(list, [1]) == [1] and ember.jit.ignore(f) is f and ember.jit.unused(f) is f
+    assert ember.jit.wait(ember.jit.fork(f, ember.ones(1))).item() == 3.0
+    assert issubclass(ember.jit.ScriptModule, ember.nn.Module)
+
+
+def test_sdpa_backend_choice_changes_nothing():
+    q = ember.randn(1, 2, 4, 8)
+    ref = ember.nn.functional.scaled_dot_product_attention(q, q, q)
+    with ember.nn.attention.sdpa_kernel(ember.nn.attention.SDPBackend.MATH):
+        out = ember.nn.functional.scaled_dot_product_attention(q, q, q)
+    assert ember.equal(ref, out)
+    assert str(ember.nn.attention.SDPBackend.FLASH_ATTENTION) == str(torch.nn.attention.SDPBackend.FLASH_ATTENTION)
+    with pytest.warns(FutureWarning, match='sdp_kernel'):
+        with ember.backends.cuda.sdp_kernel(enable_flash=False):
+            assert not ember.backends.cuda.flash_sdp_enabled()
+    assert ember.backends.cuda.flash_sdp_enabled()
+
+
+def test_module_utils_helpers_like_torch():
+    from torch.nn.modules import utils as tu
+    from ember.nn.modules import utils as eu
+    for name, arg in [('_pair', 3), ('_pair', [1, 2]), ('_single', 4), ('_triple', (1, 2, 3)), ('_quadruple', 0)]:
+        assert getattr(eu, name)(arg) == getattr(tu, name)(arg)
+    assert eu._reverse_repeat_tuple((1, 2), 2) == tu._reverse_repeat_tuple((1, 2), 2)
+    from ember.nn.modules.batchnorm import _BatchNorm
+    assert isinstance(ember.nn.BatchNorm2d(3), _BatchNorm)
+
+
+def test_post_accumulate_grad_hook():
+    out = []
+    for L in (torch, ember):
+        seen = []
+        x = L.ones(2, requires_grad=True)
+        h = x.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+        x.register_hook(lambda g: g * 3)
+        (x * 2).sum().backward()
+        h.remove()
+        (x * 2).sum().backward()
+        L.autograd.grad((x * 2).sum(), x)   # nothing accumulates: no call
+        out.append((seen, x.grad.tolist()))
+        with pytest.raises(RuntimeError, match='non-leaf'):
+            (x * 2).register_post_accumulate_grad_hook(lambda t: None)
+        x.register_post_accumulate_grad_hook(lambda t: t.grad)
+        with pytest.raises(RuntimeError, match='should return None'):
+            (x * 2).sum().backward()
+    assert out[0] == out[1]
