@@ -119,3 +119,15 @@ def test_post_accumulate_grad_hook():
         with pytest.raises(RuntimeError, match='should return None'):
             (x * 2).sum().backward()
     assert out[0] == out[1]
+
+
+@pytest.mark.parametrize('make', [lambda L: L.zeros(3, 4).t(), lambda L: L.zeros(4, 6)[:, ::2],
+                                  lambda L: L.zeros(2, 3, 4, 5).permute(0, 2, 3, 1),
+                                  lambda L: L.zeros(3, 1, 4).expand(3, 5, 4), lambda L: L.zeros(3, 1, 4).permute(2, 1, 0)])
+def test_like_keeps_a_permuted_layout(make):
+    """preserve_format: a dense permuted input's strides carry over; others give C order."""
+    for fn in ('zeros_like', 'ones_like', 'empty_like'):
+        assert getattr(ember, fn)(make(ember)).stride() == getattr(torch, fn)(make(torch)).stride()
+    assert ember.full_like(make(ember), 2., dtype=ember.float64).stride() == \
+        torch.full_like(make(torch), 2., dtype=torch.float64).stride()
+    assert ember.zeros_like(make(ember), memory_format=ember.contiguous_format).is_contiguous()

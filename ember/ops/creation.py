@@ -140,26 +140,57 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
     return _filled('full', fill_value, (size,), dtype, device, requires_grad)
 
 
-def _like(op, value, input, dtype, device, requires_grad):
+def _dense_order(a):
+    """The axis order (outer to inner) in which a dense, non-overlapping array lays out its memory, when that
+    is not C order; None for C-contiguous arrays and for strided ones with gaps or repeats."""
+    if a.flags.c_contiguous or a.ndim < 2:
+        return None
+    order = sorted(list(enumerate(a.strides)), key=lambda ds: (-ds[1], ds[0]))   # (this module defines range)
+    order = [d for d, _ in order]
+    step = a.itemsize
+    for d in reversed(order):
+        if a.shape[d] != 1 and a.strides[d] != step:
+            return None
+        step *= a.shape[d]
+    return order
+
+
+def _like_layout(t, a, memory_format):
+    """Lay a fresh array a (C order) out as torch's preserve_format does: the input's own strides when the
+    input is a dense permutation (a transposed or permuted tensor), C order otherwise."""
+    if memory_format is not None and str(memory_format) != 'torch.preserve_format':
+        return a
+    order = _dense_order(t._data)
+    if order is None:
+        return a
+    # memory in the input's order, and the input's strides exactly (torch keeps them on size-1 dims too)
+    buf = a.transpose(order).copy()
+    strides = tuple(s // t._data.itemsize * a.itemsize for s in t._data.strides)
+    return numpy_backend.lib.stride_tricks.as_strided(buf, a.shape, strides)
+
+
+def _like(op, value, input, dtype, device, requires_grad, memory_format=None):
     dt = to_dtype(dtype) or input.dtype
-    return _filled(op, value, (input._data.shape,), dt, device, requires_grad)
+    t = _filled(op, value, (input._data.shape,), dt, device, requires_grad)
+    t._data = _like_layout(input, t._data, memory_format)
+    return t
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like('zeros_like', 0, input, dtype, device, requires_grad)
+    return _like('zeros_like', 0, input, dtype, device, requires_grad, memory_format)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like('ones_like', 1, input, dtype, device, requires_grad)
+    return _like('ones_like', 1, input, dtype, device, requires_grad, memory_format)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like('empty_like', None, input, dtype, device, requires_grad)
+    return _like('empty_like', None, input, dtype, device, requires_grad, memory_format)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
-    return _like('full_like', fill_value, input, dtype, device, requires_grad)
+    return _like('full_like', fill_value, input, dtype, device, requires_grad, memory_format)
 
 
 # torch's CPU range kernels fill 2 vectors of 32 bytes per step (8 floats, 4 doubles): each vector is
