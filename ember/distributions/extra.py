@@ -8,7 +8,7 @@ import numbers
 import ember
 from ..tensor import Size
 from ..nn import functional as F
-from ..ops.random import _rng
+from ..ops.random import _gen, _u53
 from ..backend import xp_of
 from . import constraints
 from .distribution import Distribution, ExponentialFamily
@@ -443,24 +443,26 @@ class VonMises(Distribution):
         with ember.no_grad():
             k = self.concentration.detach().expand(shape)._data
             xp = xp_of(k)
-            g = _rng(None, 'von_mises')
+            g = _gen(None, 'von_mises')
             kk = xp.asarray(k, dtype='float64').ravel()
-            # Best & Fisher (1979): a wrapped Cauchy envelope with rejection, every element at once; for
-            # tiny k the envelope's parameter is taken from its series to avoid 0 / 0
+            # Best & Fisher (1979): a wrapped Cauchy envelope with rejection, in double, in rounds over the
+            # whole shape as torch draws them (three double uniforms per element and round; a later acceptance
+            # replaces an earlier one); for tiny k the envelope's parameter comes from its series (0 / 0 else)
             tau = 1 + xp.sqrt(1 + 4 * kk * kk)
-            rho = xp.where(kk > 1e-5, (tau - xp.sqrt(2 * tau)) / (2 * xp.maximum(kk, 1e-5)), kk / 2)
+            safe = xp.maximum(kk, 1e-5)
+            rho = xp.where(kk < 1e-5, kk / 2 - 0.375 * kk ** 3, (tau - xp.sqrt(2 * tau)) / (2 * safe))
             r = (1 + rho * rho) / (2 * rho)
             out = xp.zeros_like(kk)
-            idx = xp.arange(kk.size)
-            while idx.size:
-                u1, u2, u3 = (xp.asarray(g.random(idx.size)) for _ in range(3))
+            done = xp.zeros(kk.shape, bool)
+            while not done.all():
+                u1, u2, u3 = (_u53(g, kk.size) for _ in range(3))
                 z = xp.cos(math.pi * u1)
-                f = (1 + r[idx] * z) / (r[idx] + z)
-                c = kk[idx] * (r[idx] - f)
+                f = (1 + r * z) / (r + z)
+                c = kk * (r - f)
                 ok = (c * (2 - c) - u2 > 0) | (xp.log(c / u2) + 1 - c >= 0)
-                theta = xp.sign(u3 - 0.5) * xp.arccos(xp.clip(f, -1, 1))
-                out[idx[ok]] = theta[ok]
-                idx = idx[~ok]
-            angle = ember.as_tensor(out.reshape(shape)) + self.loc.detach().double()
-            wrapped = (angle + math.pi).remainder(2 * math.pi) - math.pi
+                theta = xp.sign(u3 - 0.5) * xp.arccos(f)
+                out = xp.where(ok, theta, out)
+                done |= ok
+            angle = (out.reshape(shape) + math.pi) + xp.asarray(self.loc.detach().expand(shape)._data, dtype='float64')
+            wrapped = ember.as_tensor(angle).remainder(2 * math.pi) - math.pi
             return wrapped.to(self.loc.dtype)

@@ -116,12 +116,18 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
         out = (x < a) | (x > b)
         rounds = 0
         while out.any() and rounds < 10000:
-            fresh = tensor.new_empty(tensor.shape).normal_(mean, std, generator=generator)._data
+            fresh = _like(tensor).normal_(mean, std, generator=generator)._data
             x = xp.where(out, fresh, x)
             out = (x < a) | (x > b)
             rounds += 1
         _write(tensor, xp.clip(x, a, b).astype(x.dtype))
         return tensor
+
+
+def _like(tensor):
+    """A scratch tensor laid out as tensor (torch's empty_like keeps the strides), so samples drawn into it land
+    in the same order as in tensor."""
+    return tensor.clone()
 
 
 def _normal_cdf(z):
@@ -137,8 +143,8 @@ def _trunc_normal_by_uniforms(tensor, mean, std, a, b, generator):
     x = xp.zeros(tensor.shape, tensor._data.dtype)
     done = xp.zeros(tensor.shape, bool)
     while not done.all():
-        prop = tensor.new_empty(tensor.shape).uniform_(a, b, generator=generator)
-        u = tensor.new_empty(tensor.shape).uniform_(generator=generator)
+        prop = _like(tensor).uniform_(a, b, generator=generator)
+        u = _like(tensor).uniform_(generator=generator)
         ok = (u < ((prop - mean) ** 2 - (peak - mean) ** 2).div(-2 * std * std).exp())._data
         x = xp.where(ok & ~done, prop._data, x)
         done = done | ok

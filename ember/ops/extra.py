@@ -311,16 +311,14 @@ def binomial(count, prob, generator=None):
         raise ValueError(f"binomial only supports floating-point dtypes for count, got: {_type_word(count.dtype)}")
     if prob.dtype != count.dtype:
         raise RuntimeError(f"Found dtype {_type_word(prob.dtype)} but expected {_type_word(count.dtype)}")
-    g = _Rnd._rng(generator, 'binomial')
+    g = _Rnd._gen(generator, 'binomial')
     xp = xp_of(count._data)
     try:
         c, p = xp.broadcast_arrays(count._data.astype('float64'), prob._data.astype('float64'))
     except ValueError:
         raise RuntimeError(f"binomial: shape mismatch: count of shape {list(count.shape)} and prob of shape "
                            f"{list(prob.shape)} cannot be broadcast") from None
-    n = xp.where(c > 0, xp.floor(c), 0).astype('int64')
-    p = xp.clip(xp.nan_to_num(p, nan=0.0), 0.0, 1.0)
-    return _wrap(xp.asarray(g.binomial(n, p)).astype(count._data.dtype), xp)
+    return _wrap(_Rnd._binomial_draws(g, c, p).astype(count._data.dtype), xp)
 
 
 # --- unsafe splits -----------------------------------------------------------------------------------

@@ -5,20 +5,28 @@ torch's CPU generator is a 32-bit Mersenne Twister (MT19937) seeded with the low
 runs the same engine (NumPy's MT19937 bit generator, loaded with the same key) and turns its 32-bit words
 into samples the way torch's kernels do, found by comparing with torch:
   - a float uniform is (word & 0xFFFFFF) * 2**-24 (one word; half and bfloat16 round it), a double one is
-    (w64 & (2**53 - 1)) * 2**-53 of a 64-bit draw w64 = word1 << 32 | word2; uniform_(a, b) is u * (b - a) + a
-    in double with a, b first rounded to the tensor's dtype;
+    (w64 & (2**53 - 1)) * 2**-53 of a 64-bit draw w64 = word1 << 32 | word2; uniform_(a, b) is the fused
+    u * (b - a) + a (one rounding) in double for double tensors, in float with float bounds otherwise, and a
+    value that rounds up to b becomes a;
   - normal_ of a contiguous float tensor with 16 or more elements takes blocks of 16 uniforms: Box-Muller on
     (u[j], u[j + 8]) gives elements j and j + 8; an incomplete last block is redone on the last 16 elements
     with 16 fresh uniforms. Smaller or strided tensors draw each element as a double normal (Box-Muller on
-    two double uniforms, the sine half kept in the generator for the next such draw);
+    two double uniforms, the sine half kept in the generator for the next such draw). normal_(mean, std) is
+    the fused z * std + mean; normal(tensor, float) is normal_(0, std) + mean, normal(float, tensor) and
+    normal(tensor, tensor) scale a randn-like sample; a complex tensor is its real view with std / sqrt(2);
+  - torch's double kernels call the C library's log, log1p, exp and tan, which round differently from NumPy's
+    vectorised ones in a few percent of cases, so double samples go through `_libm` (math's functions);
   - integers in [a, a + n) are a + word % n (a 64-bit draw when n >= 2**32); randperm is a forward
     Fisher-Yates shuffle with one word per position; bernoulli_(p) compares double uniforms with p;
     bernoulli(probs) compares uniforms of the probabilities' dtype; exponential, geometric, Cauchy and
-    log-normal transform double uniforms (or double normals).
-So a seeded program draws the same weights, data, dropout masks and shuffles as under torch (normal samples of
-float32 tensors agree to rounding: torch evaluates Box-Muller in float32 with vectorised functions).
-Samplers torch has no simple transform for (poisson, binomial, gamma, ...) draw from the same engine through
-NumPy's algorithms, so they are ember's own numbers.
+    log-normal transform double uniforms (or double normals); multinomial draws one sample (with replacement
+    or not) by the exponential race;
+  - poisson is Knuth's product of uniforms below rate 10 and Hormann's PTRS from 10 up; binomial inverts
+    geometric waiting times when n * min(p, 1 - p) < 10 and uses Hormann's BTRS otherwise; gamma is
+    Marsaglia-Tsang; all element by element on double uniforms, as torch's samplers draw them.
+So a seeded program draws the same weights, data, dropout masks and shuffles as under torch. What still
+differs: float32 normal blocks agree to rounding only (torch evaluates that Box-Muller with its vectorised
+float log/cos/sin; ~10% of the samples differ by an ulp), and float32 gamma samples by an ulp.
 
 torch treats sampling as differentiable with a zero gradient (normal(mean, std) has grad_fn
 NormalBackward1 and gives mean a zero grad); the `_Sampled` nodes below do the same.
@@ -245,13 +253,8 @@ def _uniform(g, n, dt):
 def _libm(name, x):
     """The C library's math function name applied to each double of x, as torch's scalar kernels call it: NumPy's
     vectorised log, log1p, exp and tan round differently in a few percent of cases (its cos and sin agree)."""
-    f = _LIBM.get(name)
-    if f is None:
-        f = _LIBM[name] = numpy_backend.frompyfunc(getattr(math, name), 1, 1)
-    return numpy_backend.asarray(f(x), dtype='float64')
-
-
-_LIBM = {}
+    x = numpy_backend.asarray(x, dtype='float64')
+    return numpy_backend.fromiter(map(getattr(math, name), x.ravel().tolist()), 'float64', x.size).reshape(x.shape)
 
 
 def _box_muller(u1, u2):
@@ -335,9 +338,6 @@ def _in_order(values, shape, strides):
 def _standard_normal_arr(g, shape, dt, contiguous=True, strides=None):
     """Standard normals (float64) for a tensor of shape and dtype dt, in torch's order and method."""
     n = math.prod(shape)
-    if dt.is_complex:   # a complex tensor is sampled as its real view: interleaved (re, im) pairs
-        z = _standard_normal_arr(g, tuple(shape) + (2,), dt.to_real(), contiguous)
-        return (z[..., 0] + 1j * z[..., 1]) * 0.5 ** 0.5
     if n >= 16 and contiguous:
         return _normal_blocks(g, n, dt).reshape(shape)
     z = _normal_doubles(g, n)
@@ -395,9 +395,13 @@ def _normal_fill(g, shape, dt, mean, std, contiguous=True, strides=None):
     """normal_(mean, std) of a tensor of shape and dtype dt (an array of dt): z * std + mean fused, in double for
     double tensors and for the per-element draws, in float (float mean and std) for the float blocks."""
     xp = numpy_backend
+    if dt.is_complex:   # normal_ on the real view (interleaved re, im): both parts get mean and std / sqrt(2)
+        real = None if strides is None else tuple(strides) + (dt.itemsize // 2,)
+        z = _normal_fill(g, tuple(shape) + (2,), dt.to_real(), mean, std / math.sqrt(2), contiguous, real)
+        return (z[..., 0] + 1j * z[..., 1]).astype(dt.np)
     z = _standard_normal_arr(g, tuple(shape), dt, contiguous, strides)
-    if dt.is_complex:   # normal_ on the real view: both parts get the mean, each part std / sqrt(2)
-        return (z * std + complex(mean, mean)).astype(dt.np)
+    if mean == 0 and std == 1:   # z * 1 + 0 is z
+        return z.astype(dt.np, copy=False)
     if z.dtype == xp.float32:   # the block kernel of a float tensor: one float rounding of the fused product
         return (z.astype('float64') * float(xp.float32(std)) + float(xp.float32(mean))).astype('float32').astype(dt.np)
     return _fma(z, xp.float64(std), xp.float64(mean)).astype(dt.np, copy=False)
@@ -405,7 +409,7 @@ def _normal_fill(g, shape, dt, mean, std, contiguous=True, strides=None):
 
 def _standard_normal(g, shape, dt):
     """N(0, 1) samples of dtype dt as torch.randn draws them (g: an ember Generator)."""
-    return _standard_normal_arr(g, tuple(shape), dt).astype(dt.np)
+    return _normal_fill(g, shape, dt, 0.0, 1.0)
 
 
 def _exponential(g, n, lambd, exact=False):
@@ -454,6 +458,140 @@ def _standard_gamma_draws(g, alpha):
                 out[k] = scale * d * v
                 break
     return out.reshape(alpha.shape)
+
+
+class _UniformStream:
+    """Double uniforms handed out one at a time for the rejection samplers, drawn from the engine in chunks;
+    close() puts the engine where torch's one-by-one draws would have left it."""
+    __slots__ = ('g', 'start', 'buf', 'pos', 'used')
+
+    def __init__(self, g):
+        self.g, self.start, self.buf, self.pos, self.used = g, g._bits.state, [], 0, 0
+
+    def __call__(self):
+        if self.pos == len(self.buf):
+            self.buf, self.pos = _u53(self.g, min(4096, max(16, 2 * len(self.buf)))).tolist(), 0
+        self.pos += 1
+        self.used += 1
+        return self.buf[self.pos - 1]
+
+    def close(self):
+        if self.pos != len(self.buf):   # rewind, then skip the words actually used
+            self.g._bits.state = self.start
+            _words(self.g, 2 * self.used)
+
+
+def _poisson_draws(g, lam):
+    """Poisson(lam) samples (float64, lam's shape), element by element as torch's sampler draws them: for rates
+    below 10 Knuth's method (count double uniforms until their product falls to exp(-lam)), from 10 up
+    Hormann's transformed rejection with squeeze (PTRS; Insurance: Mathematics and Economics 12, 1993)."""
+    flat = lam.astype('float64').ravel().tolist()
+    out = numpy_backend.empty(len(flat))
+    uniform = _UniformStream(g)
+    for i, rate in enumerate(flat):
+        if not rate > 0:   # no draw for a zero rate
+            out[i] = 0.0 if rate == 0 else math.nan
+        elif rate < 10:
+            limit, k, prod = math.exp(-rate), 0, 1.0
+            while True:
+                prod *= uniform()
+                if prod <= limit:
+                    break
+                k += 1
+            out[i] = k
+        else:
+            out[i] = _ptrs(uniform, rate)
+    uniform.close()
+    return out.reshape(lam.shape)
+
+
+def _ptrs(uniform, rate):
+    sq, log_rate = math.sqrt(rate), math.log(rate)
+    b = 0.931 + 2.53 * sq
+    a = -0.059 + 0.02483 * b
+    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    v_r = 0.9277 - 3.6224 / (b - 2)
+    while True:
+        u = uniform() - 0.5
+        v = uniform()
+        us = 0.5 - abs(u)
+        k = math.floor((2 * a / us + b) * u + rate + 0.43)
+        if us >= 0.07 and v <= v_r:
+            break
+        if k < 0 or (us < 0.013 and v > us):
+            continue
+        if math.log(v) + math.log(inv_alpha) - math.log(a / (us * us) + b) <= -rate + k * log_rate - math.lgamma(k + 1):
+            break
+    return float(k)   # (torch's int64 count wraps negative for rates beyond 2**63; ember keeps the sample)
+
+
+# Stirling's series remainder log(k!) - [(k + 1/2) log(k + 1) - (k + 1) + log(2 pi) / 2], tabulated for k < 10
+_STIRLING_TAIL = (0.08106146679532726, 0.04134069595540929, 0.02767792568499834, 0.02079067210376509,
+                  0.01664469118982119, 0.01387612882307075, 0.01189670994589177, 0.01041126526197209,
+                  0.009255462182712733, 0.008330563433362871)
+
+
+def _stirling_tail(k):
+    if k < 10:
+        return _STIRLING_TAIL[int(k)]
+    k1 = (k + 1) * (k + 1)
+    return (1 / 12 - (1 / 360 - 1 / 1260 / k1) / k1) / (k + 1)
+
+
+def _binomial_draws(g, count, prob):
+    """Binomial(count, prob) samples (float64), element by element as torch's sampler draws them: with q the
+    smaller of p and 1 - p, inversion by geometric waiting times when count * q < 10, otherwise Hormann's BTRS
+    (J. Statist. Comput. Simul. 46, 1993); p > 1/2 samples failures. No draw for count <= 0 or p in {0, 1}."""
+    out = numpy_backend.empty(count.size)
+    uniform = _UniformStream(g)
+    for i, (n, p) in enumerate(zip(count.ravel().tolist(), prob.ravel().tolist())):
+        if not (n > 0 and p > 0):
+            out[i] = math.nan if p != p else 0.0
+            continue
+        if p >= 1:
+            out[i] = n
+            continue
+        q = 1.0 - p if p > 0.5 else p
+        k = _binomial_inversion(uniform, n, q) if n * q < 10 else _btrs(uniform, n, q)
+        out[i] = n - k if p > 0.5 else k
+    uniform.close()
+    return out.reshape(count.shape)
+
+
+def _binomial_inversion(uniform, n, p):
+    total, k, log_q = 0, 0, math.log1p(-p)
+    while True:
+        total += math.ceil(math.log(uniform()) / log_q)
+        if total > n:
+            return k
+        k += 1
+
+
+def _btrs(uniform, n, p):
+    q = 1.0 - p
+    sd = math.sqrt(n * p * q)
+    b = 1.15 + 2.53 * sd
+    a = -0.0873 + 0.0248 * b + 0.01 * p
+    c = n * p + 0.5
+    v_r = 0.92 - 4.2 / b
+    r = p / q
+    alpha = (2.83 + 5.1 / b) * sd
+    m = math.floor((n + 1) * p)
+    while True:
+        u = uniform() - 0.5
+        v = uniform()
+        us = 0.5 - abs(u)
+        k = math.floor((2 * a / us + b) * u + c)
+        if k < 0 or k > n:
+            continue
+        if us >= 0.07 and v <= v_r:
+            return k
+        v = math.log(v * alpha / (a / (us * us) + b))
+        bound = ((m + 0.5) * math.log((m + 1) / (r * (n - m + 1))) + (n + 1) * math.log((n - m + 1) / (n - k + 1))
+                 + (k + 0.5) * math.log(r * (n - k + 1) / (k + 1)) + _stirling_tail(m) + _stirling_tail(n - m)
+                 - _stirling_tail(k) - _stirling_tail(n - k))
+        if v <= bound:
+            return k
 
 
 def _int64_seed(generator):
@@ -725,8 +863,10 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
     if (tm or ts) and size is not None:
         raise TypeError("normal() received an invalid combination of arguments: size= is only accepted with a "
                         "float mean and a float std")
+    if ts and std.dtype.is_complex:
+        raise RuntimeError("normal expects standard deviation to be non-complex")
     for t in (x for x in (mean, std) if isinstance(x, Tensor)):
-        _need_float(t.dtype, 'normal_kernel_cpu', complex_ok=False)
+        _need_float(t.dtype, 'normal_kernel_cpu')   # a complex mean samples its real and imaginary parts
     if ts:
         if bool((std._data < 0).any()) or bool(numpy_backend.isnan(std._data).any()):
             raise RuntimeError("normal expects all elements of std >= 0.0")
@@ -793,14 +933,7 @@ def poisson(input, generator=None):
     lam = input._data.astype('float64')
     if bool((lam < 0).any()) or bool(numpy_backend.isnan(lam).any()):
         raise RuntimeError("poisson: invalid Poisson rate, expected rate to be non-negative")
-    g = _rng(generator, 'poisson')
-    # NumPy refuses rates beyond ~9e18; there the normal approximation is exact to double precision
-    huge = lam > 1e15
-    small = numpy_backend.where(huge, 0.0, lam)
-    value = numpy_backend.asarray(g.poisson(small), dtype='float64')   # a 0-d rate samples a Python int
-    if huge.any():
-        big = lam[huge]
-        value[huge] = numpy_backend.round(big + numpy_backend.sqrt(big) * g.standard_normal(big.shape))
+    value = _poisson_draws(_gen(generator, 'poisson'), lam)
     return _sampled(_PoissonBackward0, value.astype(input._data.dtype), input)
 
 
@@ -827,7 +960,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
     g = _gen(generator, 'multinomial')
     xp = numpy_backend
-    if replacement:
+    if replacement and num_samples > 1:   # one sample takes the path without replacement, as in torch
         # torch's kernel: per row, the normalised running sum in the input's dtype, then for each sample the
         # first category whose running sum reaches a double uniform
         cdf = input._data.reshape(rows, n).cumsum(-1, dtype=input._data.dtype)
@@ -841,7 +974,12 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         # (the exponentials drawn as exponential_ draws them, in the input's dtype)
         q = _exponential(g, rows * n, 1.0, input.dtype is _dtype.float64).astype(input._data.dtype).reshape(rows, n)
         keys = input._data.reshape(rows, n) / q
-        idx = xp.argsort(-keys, axis=-1, kind='stable')[:, :num_samples]
+        if num_samples * 8 < n:   # the few largest first, then only they are sorted
+            top = xp.argpartition(-keys, num_samples - 1, axis=-1)[:, :num_samples]
+            order = xp.argsort(-xp.take_along_axis(keys, top, -1), axis=-1, kind='stable')
+            idx = xp.take_along_axis(top, order, -1)
+        else:
+            idx = xp.argsort(-keys, axis=-1, kind='stable')[:, :num_samples]
     idx = idx.astype('int64').reshape(input._data.shape[:-1] + (num_samples,))
     return _result(idx, out=out)
 

@@ -429,11 +429,16 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         return leaky_relu(input, (lower + upper) / 2, inplace)
     a = input._data
     xp = xp_of(a)
+    if a.dtype == xp.float16:   # torch's training kernel has no half version
+        raise NotImplementedError("\"rrelu_with_noise_out_cpu\" not implemented for 'Half'")
     # torch draws a double uniform slope for each element <= 0, in order, and none for the others
     neg = a <= 0
     noise = xp.ones(a.shape, a.dtype)
-    t = a.dtype.type   # the slope is computed in the input's dtype
-    noise[neg] = _u53(default_generator, int(neg.sum())).astype(a.dtype) * t(upper - lower) + t(lower)
+    # the slope u * (upper - lower) + lower is computed in double from the bounds as floats (doubles for a
+    # double input)
+    bound = a.dtype.type if a.dtype == xp.float64 else xp.float32
+    lo, hi = float(bound(lower)), float(bound(upper))
+    noise[neg] = (_u53(default_generator, int(neg.sum())) * (hi - lo) + lo).astype(a.dtype)
     if inplace:
         return input._inplace(lambda s: RreluWithNoise.apply(s, noise), name='rrelu_')
     return RreluWithNoise.apply(input, noise)
@@ -693,7 +698,8 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     a = logits._data
     xp = xp_of(a)
     # -log(Exp(1)) is a Gumbel(0, 1) sample, drawn as torch draws it
-    gumbels = -xp.log(xp.asarray(_exponential(default_generator, a.size, 1.0).reshape(a.shape).astype(a.dtype)))
+    gumbels = -xp.log(xp.asarray(_exponential(default_generator, a.size, 1.0, a.dtype == xp.float64)
+                                 .reshape(a.shape).astype(a.dtype)))
     y_soft = softmax((logits + _wrap(gumbels, xp)) / tau, dim)
     if not hard:
         return y_soft
