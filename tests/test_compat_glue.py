@@ -131,3 +131,27 @@ def test_like_keeps_a_permuted_layout(make):
     assert ember.full_like(make(ember), 2., dtype=ember.float64).stride() == \
         torch.full_like(make(torch), 2., dtype=torch.float64).stride()
     assert ember.zeros_like(make(ember), memory_format=ember.contiguous_format).is_contiguous()
+
+
+STRIDED = [lambda L: L.zeros(4, 5, 6).permute(2, 0, 1)[::2], lambda L: L.zeros(4, 5, 6).permute(1, 2, 0)[:, 1:3],
+           lambda L: L.zeros(4, 5, 6).transpose(0, 1)[:, :, ::3],
+           lambda L: L.zeros(3, 1, 4).expand(3, 5, 4).transpose(0, 2), lambda L: L.zeros(4, 5, 6)[:, :1].permute(2, 1, 0)[::2],
+           lambda L: L.zeros(2, 3, 4, 5).permute(0, 2, 3, 1)[:, ::2], lambda L: L.zeros(5, 1).expand(5, 4).t()]
+
+
+@pytest.mark.parametrize('make', STRIDED)
+def test_like_orders_a_strided_input_as_torch(make):
+    assert ember.empty_like(make(ember)).stride() == torch.empty_like(make(torch)).stride()
+
+
+@pytest.mark.parametrize('fn', ['rand_like', 'randn_like', 'randint_like'])
+def test_random_like_draws_in_the_inputs_memory_order(fn):
+    out = []
+    for L in (torch, ember):
+        L.manual_seed(0)
+        x = L.zeros(20, 3).t()
+        y = getattr(L, fn)(x, 10) if fn == 'randint_like' else getattr(L, fn)(x)
+        out.append((y.numpy().copy(), y.stride(), L.rand(2).numpy()))
+    assert out[0][1] == out[1][1]
+    np.testing.assert_allclose(out[1][0], out[0][0], rtol=1e-6)
+    np.testing.assert_array_equal(out[1][2], out[0][2])

@@ -156,17 +156,49 @@ def _dense_order(a):
 
 
 def _like_layout(t, a, memory_format):
-    """Lay a fresh array a (C order) out as torch's preserve_format does: the input's own strides when the
-    input is a dense permutation (a transposed or permuted tensor), C order otherwise."""
+    """Lay a fresh array a (C order) out as torch's preserve_format does: a dense permuted input's strides
+    exactly; for a strided one, dense memory in the order of its strides; C order otherwise."""
     if memory_format is not None and str(memory_format) != 'torch.preserve_format':
         return a
-    order = _dense_order(t._data)
-    if order is None:
+    src = t._data
+    if src.flags.c_contiguous or src.ndim < 2:
         return a
-    # memory in the input's order, and the input's strides exactly (torch keeps them on size-1 dims too)
-    buf = a.transpose(order).copy()
-    strides = tuple(s // t._data.itemsize * a.itemsize for s in t._data.strides)
-    return numpy_backend.lib.stride_tricks.as_strided(buf, a.shape, strides)
+    if _dense_order(src) is not None:   # torch copies the strides, size-1 dims' included
+        strides = tuple(s // src.itemsize * a.itemsize for s in src.strides)
+    else:
+        inner_first = _stride_order(src)
+        if inner_first == sorted(inner_first, reverse=True):   # C order already
+            return a
+        strides, step = [0] * src.ndim, a.itemsize
+        for d in inner_first:
+            strides[d] = step
+            step *= src.shape[d]
+    return _restride(a, tuple(strides))
+
+
+def _stride_order(a):
+    """Axes innermost first, by stride, as torch orders axes for a result like a: an insertion sort in which a
+    broadcast axis (stride 0) compares with nothing, so the axes around it still sort past it."""
+    st = a.strides
+    order = [d for d, _ in enumerate(a.shape)][::-1]   # (this module defines range)
+    for i, _ in enumerate(order):
+        moving, j = i, i - 1
+        while j >= 0:
+            s0, s1 = st[order[j]], st[order[moving]]
+            if s0 and s1 and s0 != s1:
+                if s0 < s1:
+                    break
+                order[j], order[moving] = order[moving], order[j]
+                moving = j
+            j -= 1
+    return order
+
+
+def _restride(a, strides):
+    """a's values in a fresh buffer laid out with the given (dense) byte strides."""
+    out = numpy_backend.lib.stride_tricks.as_strided(numpy_backend.empty(a.size, a.dtype), a.shape, strides)
+    out[...] = a
+    return out
 
 
 def _like(op, value, input, dtype, device, requires_grad, memory_format=None):

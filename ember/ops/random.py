@@ -813,11 +813,30 @@ def _as_sample_input(x, op):
     return x
 
 
+def _keeps_layout(input, memory_format):
+    """Whether a *_like sampler's result takes a permuted input's layout (torch's preserve_format): then it
+    is drawn, like any in-place sampler, in that memory order."""
+    from .creation import _dense_order
+    return (memory_format is None or str(memory_format) == 'torch.preserve_format') and \
+        _dense_order(input._data) is not None
+
+
+def _like_sample(input, dtype, requires_grad, fill):
+    from .creation import empty_like
+    from ..autograd.grad_mode import no_grad
+    t = empty_like(input, dtype=dtype)
+    with no_grad():
+        fill(t)
+    return t.requires_grad_(True) if requires_grad else t
+
+
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
               generator=None):
     """Returns a tensor with the same size as input filled with random numbers from a uniform
     distribution on the interval [0, 1)."""
     input = _as_sample_input(input, 'rand_like')
+    if _keeps_layout(input, memory_format):
+        return _like_sample(input, dtype, requires_grad, lambda t: t.uniform_(generator=generator))
     return rand(input._data.shape, generator=generator, dtype=dtype or input.dtype, device=device,
                 requires_grad=requires_grad)
 
@@ -827,6 +846,8 @@ def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
     """Returns a tensor with the same size as input filled with random numbers from a normal distribution
     with mean 0 and variance 1."""
     input = _as_sample_input(input, 'randn_like')
+    if _keeps_layout(input, memory_format):
+        return _like_sample(input, dtype, requires_grad, lambda t: t.normal_(generator=generator))
     return randn(input._data.shape, generator=generator, dtype=dtype or input.dtype, device=device,
                  requires_grad=requires_grad)
 
@@ -838,6 +859,8 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
     input = _as_sample_input(input, 'randint_like')
     if high is None:
         low, high = 0, low
+    if _keeps_layout(input, memory_format):
+        return _like_sample(input, dtype, requires_grad, lambda t: t.random_(low, high, generator=generator))
     return randint(low, high, input._data.shape, generator=generator, dtype=dtype or input.dtype, device=device,
                    requires_grad=requires_grad)
 
