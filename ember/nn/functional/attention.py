@@ -379,8 +379,9 @@ def _attention_with_weights(q, k, v, mask, dropout_p):
 
 
 # --- multi-head attention ---------------------------------------------------------------------------
-def _linear(x, w, b):
-    return _flinear(x, w, b)
+def _linear(x, w, b, internal=False):
+    """F.linear; internal: the result is only read by the attention below (its layout is invisible)."""
+    return _flinear(x, w, b, _keep_layout=internal)
 
 
 def _canonical_mask(mask, name, target_dtype):
@@ -479,7 +480,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         # plain (or causal) self-attention: one packed op between the two projections
         if not training:
             dropout_p = 0.0
-        qkv = _linear(query, in_proj_weight, in_proj_bias)
+        qkv = _linear(query, in_proj_weight, in_proj_bias, True)
         keep = None
         if dropout_p > 0:
             keep = _dropout_keep((bsz, num_heads, tgt_len, src_len), dropout_p, query._data.dtype,
@@ -493,22 +494,22 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     # in-projection: one GEMM when query, key and value are the same tensor
     if not use_separate_proj_weight:
         if key is value and query is key:
-            qkv = _linear(query, in_proj_weight, in_proj_bias)
+            qkv = _linear(query, in_proj_weight, in_proj_bias, True)
             q, k, v = qkv[..., :embed_dim], qkv[..., embed_dim:2 * embed_dim], qkv[..., 2 * embed_dim:]
         else:
             w_q, w_k, w_v = in_proj_weight.chunk(3)
             b_q, b_k, b_v = in_proj_bias.chunk(3) if in_proj_bias is not None else (None, None, None)
             if key is value:
-                kv = _linear(key, ember.cat([w_k, w_v]), None if b_k is None else ember.cat([b_k, b_v]))
+                kv = _linear(key, ember.cat([w_k, w_v]), None if b_k is None else ember.cat([b_k, b_v]), True)
                 k, v = kv[..., :embed_dim], kv[..., embed_dim:]
             else:
-                k, v = _linear(key, w_k, b_k), _linear(value, w_v, b_v)
-            q = _linear(query, w_q, b_q)
+                k, v = _linear(key, w_k, b_k, True), _linear(value, w_v, b_v, True)
+            q = _linear(query, w_q, b_q, True)
     else:
         b_q, b_k, b_v = in_proj_bias.chunk(3) if in_proj_bias is not None else (None, None, None)
-        q = _linear(query, q_proj_weight, b_q)
-        k = _linear(key, k_proj_weight, b_k)
-        v = _linear(value, v_proj_weight, b_v)
+        q = _linear(query, q_proj_weight, b_q, True)
+        k = _linear(key, k_proj_weight, b_k, True)
+        v = _linear(value, v_proj_weight, b_v, True)
 
     if attn_mask is not None:
         if attn_mask.dim() == 2:

@@ -37,6 +37,7 @@ def _row_order(x):
 
 class Linear(Op):
     __slots__ = ('low', 'has_bias', 'order', 'nd')
+    keep_layout = False
 
     def forward(self, xp, x, w, b=None):
         self.saved = (x, w)
@@ -53,9 +54,11 @@ class Linear(Op):
         if x.ndim != 2:
             y = y.reshape(x.shape[:-1] + (w.shape[0],))
         if order is not None:
+            y = y.transpose(_inverse(order) + (x.ndim - 1,))
             # torch's result is contiguous whatever the input's layout; the layout decides the order in which
             # a later dropout (or any *_like sampler) draws, so seeded programs need the same one
-            y = xp.ascontiguousarray(y.transpose(_inverse(order) + (x.ndim - 1,)))
+            if not self.keep_layout:
+                y = xp.ascontiguousarray(y)
         return y
 
     def backward(self, xp, g):
@@ -87,6 +90,13 @@ class Linear(Op):
         return 'ViewBackward0' if self.has_bias else 'UnsafeViewBackward0'
 
 
+class _LinearKeepLayout(Linear):
+    """Linear whose result keeps a permuted input's layout (no copy): for results only ember's own ops read,
+    such as attention's in-projection, where the layout is invisible."""
+    __slots__ = ()
+    keep_layout = True
+
+
 _ones = {}
 
 
@@ -116,7 +126,7 @@ def _check_tensor(x, name, pos):
         raise TypeError(f"linear(): argument '{name}' (position {pos}) must be Tensor, not {type(x).__name__}")
 
 
-def linear(input, weight, bias=None):
+def linear(input, weight, bias=None, *, _keep_layout=False):
     """Applies a linear transformation to the incoming data: y = xA^T + b.
 
     Shape:
@@ -165,7 +175,8 @@ def linear(input, weight, bias=None):
                            'SqueezeBackward4')
         if xd.kind not in 'fcV':
             raise RuntimeError(f'"addmm_impl_cpu_" not implemented for \'{_SCALAR[xd.name]}\'')
-        return Linear.apply(input, weight, bias) if bias is not None else Linear.apply(input, weight)
+        op = _LinearKeepLayout if _keep_layout else Linear
+        return op.apply(input, weight, bias) if bias is not None else op.apply(input, weight)
     # a 1-D weight (a dot product per row) or a batched weight: torch's matmul semantics
     out = matmul(input, weight.t() if len(ws) == 2 else weight)
     return out if bias is None else out + bias
