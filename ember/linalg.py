@@ -8,7 +8,6 @@ matrix exponential, which NumPy lacks, are called from backward formulas through
 Everything else (norms, pinv-based least squares, matrix_power, multi_dot) is composed from ops.
 """
 import math
-from collections import namedtuple
 from . import _dtype
 from .tensor import Tensor, cast
 from .autograd.graph import Op, _wrap
@@ -17,6 +16,9 @@ from .autograd.grad_mode import is_grad_enabled
 from .backend import xp_of
 from .ops._util import bind, dims
 from .ops import elementwise as _E, reduction as _R, shape as _S, blas as _B, creation as _C, extra as _X
+
+# torch.return_types.<name>: named tuples that print one field per line, like torch's
+namedtuple = _R._return_type
 
 
 class LinAlgError(RuntimeError):
@@ -40,6 +42,8 @@ _lu_unpack_t = namedtuple('lu_unpack', ['P', 'L', 'U'])
 _triangular_solve_t = namedtuple('triangular_solve', ['solution', 'cloned_coefficient'])
 _torch_svd_t = namedtuple('svd', ['U', 'S', 'V'])
 _torch_qr_t = namedtuple('qr', ['Q', 'R'])
+_torch_slogdet_t = namedtuple('slogdet', ['sign', 'logabsdet'])
+_solve_ex_t = namedtuple('linalg_solve_ex', ['result', 'info'])
 
 
 # --- argument checks --------------------------------------------------------------------------------
@@ -351,7 +355,7 @@ def solve_ex(A, B, *, left=True, check_errors=False, out=None):
     A = _square(A, 'linalg.solve_ex')
     xp = xp_of(A._data)
     info = _lu_raw(xp, A._data)[2]
-    return solve(A, B, left=left), _wrap(info, xp)
+    return _solve_ex_t(solve(A, B, left=left), _wrap(info, xp))
 
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
@@ -1590,8 +1594,8 @@ def _det_top(input):
 
 
 def _slogdet_top(input):
-    """torch.slogdet: alias for torch.linalg.slogdet."""
-    return slogdet(input)
+    """torch.slogdet: alias for torch.linalg.slogdet (its result type is named slogdet)."""
+    return _torch_slogdet_t(*slogdet(input))
 
 
 def _matrix_power_top(input, n):

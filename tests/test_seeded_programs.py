@@ -246,3 +246,73 @@ def seq2seq_packed(L, epochs=2):
 @pytest.mark.parametrize('program', [char_transformer, seq2seq_packed])
 def test_seeded_program_matches_torch(program):
     np.testing.assert_allclose(program(ember), program(torch), rtol=2e-4, atol=2e-5)
+
+
+# --- round two: linalg result types, unfold as a strided view, einsum result layouts ---------------------------
+LINALG_RESULTS = {
+    'linalg.slogdet': lambda L, s: L.linalg.slogdet(s),
+    'slogdet': lambda L, s: L.slogdet(s),
+    'linalg.eigh': lambda L, s: L.linalg.eigh(s),
+    'linalg.qr': lambda L, s: L.linalg.qr(s),
+    'linalg.cholesky_ex': lambda L, s: L.linalg.cholesky_ex(s),
+    'linalg.solve_ex': lambda L, s: L.linalg.solve_ex(s, s[0]),
+    'linalg.lu_factor': lambda L, s: L.linalg.lu_factor(s),
+}
+
+
+@pytest.mark.parametrize('f', LINALG_RESULTS.values(), ids=LINALG_RESULTS.keys())
+def test_linalg_result_types_print_like_torch(f):
+    out = []
+    for L in (torch, ember):
+        s = L.tensor([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])
+        r = f(L, s)
+        out.append((type(r).__name__, type(r).__module__, len(r), repr(r)))
+    assert out[1][:3] == out[0][:3]
+    if out[0][0] not in ('linalg_eigh', 'linalg_qr'):   # eigen/Householder vectors may differ in sign
+        assert out[1][3] == out[0][3]
+
+
+@pytest.mark.parametrize('shape,dim,size,step', [((20,), 0, 5, 1), ((20,), 0, 4, 3), ((4, 7), 1, 3, 2),
+                                                 ((5, 4), 0, 2, 1), ((3, 6, 5), 1, 4, 2)])
+def test_unfold_is_a_strided_view(shape, dim, size, step):
+    res = []
+    for L in (torch, ember):
+        L.manual_seed(0)
+        x = L.randn(shape, requires_grad=True)
+        u = x.unfold(dim, size, step)
+        w = L.nn.functional.dropout(u, 0.5)       # mask drawn in u's memory order
+        (w * L.arange(w.numel()).reshape(w.shape)).sum().backward()
+        base = L.zeros(shape)
+        base.unfold(dim, size, step)[..., 0] = 7.0   # writes land in the base
+        res.append((u, w, x.grad, base, _strides(u), u.grad_fn.name()))
+    assert res[1][4:] == res[0][4:]
+    for a, b in zip(res[0][:4], res[1][:4]):
+        _close(a, b)
+
+
+def test_unfold_gradients():
+    x = ember.randn(3, 8, dtype=ember.float64, requires_grad=True)
+    assert ember.autograd.gradcheck(lambda a: a.unfold(1, 3, 2).pow(2), (x,))
+    assert ember.autograd.gradgradcheck(lambda a: a.unfold(0, 2, 1).pow(2), (x,))
+
+
+EINSUMS = [('ij->ji', [(3, 4)]), ('ijk->kji', [(2, 3, 4)]), ('...k->k...', [(2, 3, 4)]), ('ijk->ijk', [(2, 3, 4)]),
+           ('ij,jk->ik', [(3, 4), (4, 5)]), ('ij,jk->ki', [(3, 4), (4, 5)]), ('bij,bjk->bik', [(2, 3, 4), (2, 4, 5)]),
+           ('bhd,chd->bhc', [(2, 3, 4), (5, 3, 4)]), ('ijk,jl->ilk', [(2, 3, 4), (3, 5)]),
+           ('bhqd,bhkd->bhqk', [(2, 3, 4, 5), (2, 3, 6, 5)]), ('bqhd,bkhd->bhqk', [(2, 4, 3, 5), (2, 6, 3, 5)]),
+           ('i,j->ji', [(3,), (4,)]), ('bi,bj->bij', [(3, 4), (3, 5)])]
+
+
+@pytest.mark.parametrize('eq,shapes', EINSUMS, ids=[e for e, _ in EINSUMS])
+def test_einsum_result_layout(eq, shapes):
+    res = []
+    for L in (torch, ember):
+        L.manual_seed(0)
+        ops = [L.randn(s, requires_grad=True) for s in shapes]
+        r = L.einsum(eq, *ops)
+        d = L.nn.functional.dropout(r, 0.5)
+        (d * L.arange(d.numel()).reshape(d.shape)).sum().backward()
+        res.append((r, d, *[o.grad for o in ops], _strides(r)))
+    assert res[1][-1] == res[0][-1]
+    for a, b in zip(res[0][:-1], res[1][:-1]):
+        _close(a, b)

@@ -469,6 +469,8 @@ class Einsum(Op):
         r = xp.einsum(eq, *ops, optimize=True)
         if len(ops) == 1 and xp.may_share_memory(r, ops[0]):
             r = r.copy()   # a permutation or diagonal of the input: never alias the operand's storage
+        if len(ops) == 2 and r.ndim > 1:
+            r = _pair_layout(xp, r, subs, out)
         return r
 
     def backward(self, xp, g):
@@ -535,6 +537,21 @@ def _parse_term(term, start, what):
         labels.append(c)
         k += 1
     return labels
+
+
+def _pair_layout(xp, r, subs, out):
+    """torch's memory layout for a two-operand einsum: a batched product laid out with the batch labels
+    (in both operands and the output) outermost, then the output labels of one operand only (the group
+    whose first label comes first in the output first), each group in output order; the result is a
+    permutation of that buffer (it matters to a later mask drawn in memory order)."""
+    order = [k for k, c in enumerate(out) if c in subs[0] and c in subs[1]]
+    lo = [k for k, c in enumerate(out) if c not in subs[1]]
+    ro = [k for k, c in enumerate(out) if c not in subs[0]]
+    order += lo + ro if not ro or (lo and lo[0] < ro[0]) else ro + lo
+    mem = xp.transpose(r, order)
+    if mem.flags.c_contiguous:
+        return r
+    return xp.transpose(xp.ascontiguousarray(mem), [order.index(k) for k in range(len(order))])
 
 
 def _einsum_plan(equation, shapes):
@@ -683,6 +700,9 @@ def einsum(*args):
             ops = (cast(ops[0], _dtype.int64),)
         elif kind == 'b':
             raise NotImplementedError('"bmm" not implemented for \'Bool\'')
+    if len(ops) == 1 and not summed and len(set(subs[0])) == len(subs[0]):
+        from .shape import permute   # torch returns a relabelling of one operand as a view
+        return permute(ops[0], [subs[0].index(c) for c in out])
     return Einsum.apply(*ops, subs=subs, out=out)
 
 

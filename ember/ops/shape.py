@@ -1501,20 +1501,41 @@ def _inplace_view(self, v):
 # methods only in torch (there is no torch.view or torch.expand)
 def _unfold(self, dimension, size, step):
     """Tensor.unfold: all slices of `size` elements along `dimension`, `step` apart, as a new last dim."""
-    from .indexing import __getitem__ as _getitem
     d = _wrap_dim(dimension, self.ndim, 'unfold')
     n = self.shape[d] if self.ndim else 1
     if size > n:
         raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
-    xp = xp_of(self._data)
-    starts = xp.arange(0, n - size + 1, step)
-    idx = starts[:, None] + xp.arange(size)[None, :]
     x = self if self.ndim else self.reshape(1)
-    moved = movedim(x, d, -1)
-    windows = _getitem(moved, (Ellipsis, idx))      # (..., n_windows, size)
-    return movedim(windows, -2, d) if self.ndim else windows.reshape(size)
+    out = Unfold.apply(x, d=d, size=size, step=step)
+    out = _view_of(x, out, lambda xp, a: _unfold(a, d, size, step) if isinstance(a, Tensor) else
+                   xp.lib.stride_tricks.sliding_window_view(a, size, axis=d, writeable=a.flags.writeable)[
+                       (slice(None),) * d + (slice(None, None, step),)])
+    return out if self.ndim else out.reshape(size)
+
+
+class Unfold(Op):
+    """Tensor.unfold as torch lays it out: a strided view whose window dim keeps `dimension`'s place (stride
+    step * stride) and whose new last dim walks the window (stride of `dimension`). Overlapping windows
+    accumulate their gradients."""
+    __slots__ = ('idx', 'shape', 'd')
+
+    def forward(self, xp, a, d, size, step):
+        n = a.shape[d]
+        self.shape, self.d = a.shape, d
+        self.idx = (slice(None),) * d + (xp.arange(0, n - size + 1, step)[:, None] + xp.arange(size)[None, :],)
+        # writeable like torch's view (NumPy's default guards against overlapping windows)
+        win = xp.lib.stride_tricks.sliding_window_view(a, size, axis=d, writeable=a.flags.writeable)
+        return win[(slice(None),) * d + (slice(None, None, step),)]
+
+    def backward(self, xp, g):
+        # a[idx] puts (n_windows, size) at `dimension`; unfold has size last
+        return xp.add_at(xp.zeros(self.shape, g.dtype), self.idx, xp.moveaxis(g, -1, self.d + 1))
+
+    @classmethod
+    def name(cls):
+        return 'UnfoldBackward0'
 
 
 bind(unfold=_unfold)
