@@ -125,7 +125,27 @@ def _storage_repr(values, head):
     return f"{body}[{head}]"
 
 
-class UntypedStorage:
+class _HostMemory:
+    """What both storage kinds answer about CPU memory: never pinned or shared specially, always resizable."""
+
+    def is_shared(self):
+        return False
+
+    def share_memory_(self):
+        """CPU memory is already visible to ember's worker processes through their own transfer."""
+        return self
+
+    def is_pinned(self, device='cuda'):
+        return False
+
+    def pin_memory(self, device='cuda'):
+        return self
+
+    def resizable(self):
+        return True
+
+
+class UntypedStorage(_HostMemory):
     """The bytes under a tensor: `t.untyped_storage()`. Tensors cut from the same memory (views,
     from_numpy) give storages with the same data_ptr(); indexing reads and writes single bytes."""
     __slots__ = ('_bytes',)
@@ -227,22 +247,6 @@ class UntypedStorage:
     def type(self, dtype=None, non_blocking=False):
         return 'torch.storage.UntypedStorage' if dtype is None else self
 
-    def is_shared(self):
-        return False
-
-    def share_memory_(self):
-        """CPU memory is already visible to ember's worker processes through their own transfer."""
-        return self
-
-    def is_pinned(self, device='cuda'):
-        return False
-
-    def pin_memory(self, device='cuda'):
-        return self
-
-    def resizable(self):
-        return True
-
     def __repr__(self):
         return _storage_repr(self.tolist(), f"torch.storage.UntypedStorage(device=cpu) of size {len(self)}")
 
@@ -255,7 +259,7 @@ _STORAGE_NAMES = {'float32': 'FloatStorage', 'float64': 'DoubleStorage', 'float1
                   'complex64': 'ComplexFloatStorage', 'complex128': 'ComplexDoubleStorage'}
 
 
-class TypedStorage:
+class TypedStorage(_HostMemory):
     """A storage seen as elements of one dtype (`t.storage()`; deprecated in torch in favour of
     UntypedStorage, which it wraps)."""
     __slots__ = ('_storage', 'dtype')
@@ -402,21 +406,6 @@ class TypedStorage:
     def bool(self): return self._to(_dtype.bool_)   # noqa: E704
     def complex_float(self): return self._to(_dtype.complex64)   # noqa: E704
     def complex_double(self): return self._to(_dtype.complex128)   # noqa: E704
-
-    def is_shared(self):
-        return False
-
-    def share_memory_(self):
-        return self
-
-    def is_pinned(self, device='cuda'):
-        return False
-
-    def pin_memory(self, device='cuda'):
-        return self
-
-    def resizable(self):
-        return True
 
     def __repr__(self):
         head = f"torch.storage.TypedStorage(dtype={self.dtype}, device=cpu) of size {len(self)}"
