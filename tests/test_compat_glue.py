@@ -155,3 +155,36 @@ def test_random_like_draws_in_the_inputs_memory_order(fn):
     assert out[0][1] == out[1][1]
     np.testing.assert_allclose(out[1][0], out[0][0], rtol=1e-6)
     np.testing.assert_array_equal(out[1][2], out[0][2])
+
+
+@pytest.mark.parametrize('make,dim', [(lambda L: L.nn.Conv1d(3, 4, 2), 0), (lambda L: L.nn.Linear(3, 4), None),
+                                      (lambda L: L.nn.Linear(3, 4), 1), (lambda L: L.nn.ConvTranspose2d(2, 3, 2), 1)])
+def test_old_weight_norm_like_torch(make, dim):
+    mods = []
+    for L in (torch, ember):
+        L.manual_seed(0)
+        with pytest.warns(FutureWarning, match='weight_norm'):
+            mods.append(L.nn.utils.weight_norm(make(L), dim=dim))
+    t, e = mods
+    assert list(e.state_dict()) == list(t.state_dict())
+    assert [n for n, _ in e.named_parameters()] == [n for n, _ in t.named_parameters()]
+    for k, v in t.state_dict().items():
+        np.testing.assert_allclose(e.state_dict()[k].numpy(), v.numpy(), rtol=1e-6, atol=1e-7)
+    shape = (2, 3, 5) if isinstance(t, torch.nn.Conv1d) else (2, 2, 4, 4) if isinstance(t, torch.nn.ConvTranspose2d) \
+        else (2, 3)
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    yt, ye = t(torch.tensor(x)), e(ember.tensor(x))
+    np.testing.assert_allclose(ye.detach().numpy(), yt.detach().numpy(), rtol=1e-5, atol=1e-6)
+    yt.square().sum().backward()
+    ye.square().sum().backward()
+    for n in ('weight_g', 'weight_v'):
+        np.testing.assert_allclose(getattr(e, n).grad.numpy(), getattr(t, n).grad.numpy(), rtol=1e-4, atol=1e-6)
+    for L, m in ((torch, t), (ember, e)):
+        with pytest.raises(RuntimeError, match='Cannot register two weight_norm hooks'):
+            L.nn.utils.weight_norm(m, dim=dim)
+        L.nn.utils.remove_weight_norm(m)
+        assert [n for n, _ in m.named_parameters()] == ['weight', 'bias'] or \
+            sorted(n for n, _ in m.named_parameters()) == ['bias', 'weight']
+        with pytest.raises(ValueError, match="weight_norm of 'weight' not found"):
+            L.nn.utils.remove_weight_norm(m)
+    np.testing.assert_allclose(e.weight.detach().numpy(), t.weight.detach().numpy(), rtol=1e-5, atol=1e-6)

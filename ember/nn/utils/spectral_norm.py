@@ -64,9 +64,7 @@ class SpectralNorm:
 
     @staticmethod
     def apply(module, name, n_power_iterations, dim, eps):
-        for hook in module._forward_pre_hooks.values():
-            if isinstance(hook, SpectralNorm) and hook.name == name:
-                raise RuntimeError(f"Cannot register two spectral_norm hooks on the same parameter {name}")
+        _refuse_second(module, SpectralNorm, name, 'spectral_norm')
         fn = SpectralNorm(name, n_power_iterations, dim, eps)
         weight = module._parameters[name]
         with no_grad():
@@ -107,9 +105,21 @@ def spectral_norm(module, name='weight', n_power_iterations=1, eps=1e-12, dim=No
 def remove_spectral_norm(module, name='weight'):
     """Remove the spectral normalization reparameterization from a module: `name` becomes a plain parameter
     holding the current normalised weight."""
+    return _remove_hook(module, SpectralNorm, name, 'spectral_norm')
+
+
+def _refuse_second(module, kind, name, what):
+    """torch's error for a second reparametrisation hook of one kind on one parameter."""
+    for hook in module._forward_pre_hooks.values():
+        if isinstance(hook, kind) and hook.name == name:
+            raise RuntimeError(f"Cannot register two {what} hooks on the same parameter {name}")
+
+
+def _remove_hook(module, kind, name, what):
+    """Undo a reparametrisation hook of one kind on parameter `name` (its remove() restores the parameter)."""
     for key, hook in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, SpectralNorm) and hook.name == name:
+        if isinstance(hook, kind) and hook.name == name:
             hook.remove(module)
             del module._forward_pre_hooks[key]
             return module
-    raise ValueError(f"spectral_norm of '{name}' not found in {module}")
+    raise ValueError(f"{what} of '{name}' not found in {module}")
