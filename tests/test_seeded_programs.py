@@ -316,3 +316,23 @@ def test_einsum_result_layout(eq, shapes):
     assert res[1][-1] == res[0][-1]
     for a, b in zip(res[0][:-1], res[1][:-1]):
         _close(a, b)
+
+
+# --- round three: embedding_bag max mode gives each output's gradient to the first row reaching the max -------
+def test_embedding_bag_max_ties_and_grad_fn():
+    out = []
+    for L in (torch, ember):
+        w = L.tensor([[1., 5.], [1., 2.], [3., 5.], [0., 0.]], requires_grad=True)
+        y = L.nn.functional.embedding_bag(L.tensor([0, 1, 2, 1, 1, 3, 0, 2]), w, L.tensor([0, 2, 4, 4, 5]),
+                                          mode='max')
+        (y * L.arange(1., 11.).view(5, 2)).sum().backward()
+        p = L.nn.functional.embedding_bag(L.tensor([[0, 1], [2, 3]]), w, mode='max', padding_idx=3)
+        out.append((y, w.grad, p, repr(y)))
+    assert out[1][3] == out[0][3]
+    for a, b in zip(out[0][:3], out[1][:3]):
+        _close(a, b, 0)
+    w = ember.randn(5, 3, dtype=ember.float64, requires_grad=True)
+    f = lambda w: ember.nn.functional.embedding_bag(ember.tensor([0, 3, 4, 1, 2]), w, ember.tensor([0, 2, 5]),
+                                                   mode='max')
+    assert ember.autograd.gradcheck(f, (w,))
+    assert ember.autograd.gradgradcheck(f, (w,))

@@ -149,6 +149,43 @@ class _EmbeddingBagSum(Op):
         return 'EmbeddingBagBackward0'
 
 
+class _EmbeddingBagMax(Op):
+    """out[b, d] = max over lookups k of bag b of weight[idx[k], d] (0 for an empty bag). As in torch, the
+    gradient of each output element goes to one row only: the first lookup in the bag reaching the max
+    (a tie shared evenly, as a scatter_reduce amax would, gives other gradients)."""
+    __slots__ = ('present', 'argrow', 'rows')
+
+    def forward(self, xp, weight, idx, bag, nbags):
+        D = weight.shape[1]
+        self.rows = weight.shape[0]
+        out = xp.zeros((nbags, D), weight.dtype)
+        if idx.size == 0:
+            self.present = self.argrow = None
+            return out
+        looked = weight[idx]
+        # bag is non-decreasing, so each non-empty bag is one run of lookups starting at `starts`
+        present, starts = xp.unique(bag, return_index=True)
+        best = xp.maximum.reduceat(looked, starts, axis=0)
+        out[present] = best
+        pos = xp.where(looked == best[xp.searchsorted(present, bag)], xp.arange(idx.size)[:, None], idx.size)
+        first = xp.minimum.reduceat(pos, starts, axis=0)
+        # where each kept gradient element lands in the flattened (rows * D) weight gradient
+        self.present = present
+        self.argrow = (idx[xp.minimum(first, idx.size - 1)] * D + xp.arange(D)).reshape(-1)
+        return out
+
+    def backward(self, xp, g):
+        if self.present is None:
+            return xp.zeros((self.rows, g.shape[1]), g.dtype),
+        D = g.shape[1]
+        gw = xp.add_at(xp.zeros((self.rows * D,), g.dtype), self.argrow, xp.reshape(g[self.present], (-1,)))
+        return xp.reshape(gw, (self.rows, D)),
+
+    @classmethod
+    def name(cls):
+        return 'EmbeddingBagBackward0'
+
+
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,
                   mode='mean', sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
     """Compute sums, means or maxes of bags of embeddings, without instantiating the intermediate embeddings.
@@ -222,12 +259,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         if per_sample_weights is not None:
             per_sample_weights = per_sample_weights[_wrap(sel, xp)]
     if mode == 'max':
-        from ...ops.indexing import scatter_reduce
-        looked = _Embedding.apply(weight, idx=idx, coef=None)
-        D = weight.shape[1]
-        base = _wrap(xp.zeros((nbags, D), weight._data.dtype), xp)
-        index = _wrap(xp.broadcast_to(bag[:, None], (bag.size, D)).copy(), xp)
-        return scatter_reduce(base, 0, index, looked, 'amax', include_self=False)
+        return _EmbeddingBagMax.apply(weight, idx=idx, bag=bag, nbags=nbags)
     dt = weight._data.dtype
     coef = xp.ones(idx.size, dt)
     if mode == 'mean':
