@@ -138,6 +138,15 @@ class Transform:
         return shape
 
 
+class _Parameterless(Transform):
+    """A transform without parameters: equal to any other instance of its class."""
+
+    def __eq__(self, other):
+        return isinstance(other, type(self))
+
+    __hash__ = object.__hash__
+
+
 class _InverseTransform(Transform):
     """The inverse of a transform, sharing its cache."""
 
@@ -412,17 +421,12 @@ class ReshapeTransform(Transform):
         return self._swap(shape, self.out_shape, self.in_shape)
 
 
-class ExpTransform(Transform):
+class ExpTransform(_Parameterless):
     """y = exp(x)."""
     domain = constraints.real
     codomain = constraints.positive
     bijective = True
     sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, ExpTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.exp()
@@ -485,17 +489,12 @@ def _clamp_open_unit(p):
     return p.clamp(min=info.tiny, max=1.0 - info.eps)
 
 
-class SigmoidTransform(Transform):
+class SigmoidTransform(_Parameterless):
     """y = 1 / (1 + exp(-x)), kept strictly inside (0, 1)."""
     domain = constraints.real
     codomain = constraints.unit_interval
     bijective = True
     sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, SigmoidTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return _clamp_open_unit(ember.sigmoid(x))
@@ -509,17 +508,12 @@ class SigmoidTransform(Transform):
         return -_softplus(-x) - _softplus(x)
 
 
-class SoftplusTransform(Transform):
+class SoftplusTransform(_Parameterless):
     """y = log(1 + exp(x)); the inverse is y + log(1 - exp(-y))."""
     domain = constraints.real
     codomain = constraints.positive
     bijective = True
     sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, SoftplusTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return _softplus(x)
@@ -531,18 +525,13 @@ class SoftplusTransform(Transform):
         return -_softplus(-x)
 
 
-class TanhTransform(Transform):
+class TanhTransform(_Parameterless):
     """y = tanh(x). Its inverse (atanh) loses precision near +-1; pass ``cache_size=1`` when inverting
     samples you produced."""
     domain = constraints.real
     codomain = constraints.interval(-1.0, 1.0)
     bijective = True
     sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, TanhTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.tanh()
@@ -555,15 +544,10 @@ class TanhTransform(Transform):
         return 2.0 * (math.log(2.0) - x - _softplus(-2.0 * x))
 
 
-class AbsTransform(Transform):
+class AbsTransform(_Parameterless):
     """y = |x| (not injective: its inverse returns the non-negative preimage)."""
     domain = constraints.real
     codomain = constraints.positive
-
-    def __eq__(self, other):
-        return isinstance(other, AbsTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.abs()
@@ -651,17 +635,12 @@ def _needs_a_dim(shape):
         raise ValueError("Too few dimensions on input")
 
 
-class SoftmaxTransform(Transform):
+class SoftmaxTransform(_Parameterless):
     """From unconstrained space to the simplex: y = exp(x) normalised over the last dimension. Not
     bijective (adding a constant to x changes nothing), so it has no log-det-Jacobian; the inverse
     returns log(y)."""
     domain = constraints.real_vector
     codomain = constraints.simplex
-
-    def __eq__(self, other):
-        return isinstance(other, SoftmaxTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         e = (x - x.amax(-1, keepdim=True)).exp()
@@ -679,18 +658,13 @@ class SoftmaxTransform(Transform):
         return shape
 
 
-class StickBreakingTransform(Transform):
+class StickBreakingTransform(_Parameterless):
     """A bijection from R^K to the (K+1)-simplex by stick breaking: the i-th coordinate takes the fraction
     sigmoid(x_i - log(K - i)) of what is left of a unit stick, and the last coordinate the remainder. The
     offsets make x = 0 map to the simplex's centre."""
     domain = constraints.real_vector
     codomain = constraints.simplex
     bijective = True
-
-    def __eq__(self, other):
-        return isinstance(other, StickBreakingTransform)
-
-    __hash__ = object.__hash__
 
     @staticmethod
     def _log_offsets(like, k):
@@ -724,16 +698,11 @@ class StickBreakingTransform(Transform):
         return shape[:-1] + (shape[-1] - 1,)
 
 
-class LowerCholeskyTransform(Transform):
+class LowerCholeskyTransform(_Parameterless):
     """From unconstrained matrices to lower-triangular ones with a positive diagonal: keeps the strictly
     lower part and exponentiates the diagonal (the upper part is dropped, so not bijective)."""
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.lower_cholesky
-
-    def __eq__(self, other):
-        return isinstance(other, LowerCholeskyTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.tril(-1) + x.diagonal(dim1=-2, dim2=-1).exp().diag_embed()
@@ -742,15 +711,10 @@ class LowerCholeskyTransform(Transform):
         return y.tril(-1) + y.diagonal(dim1=-2, dim2=-1).log().diag_embed()
 
 
-class PositiveDefiniteTransform(Transform):
+class PositiveDefiniteTransform(_Parameterless):
     """From unconstrained matrices to positive definite ones: L L^T with L = LowerCholeskyTransform(x)."""
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.positive_definite
-
-    def __eq__(self, other):
-        return isinstance(other, PositiveDefiniteTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         low = LowerCholeskyTransform()(x)
