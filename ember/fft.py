@@ -143,9 +143,19 @@ register('fft')(_GraphFFT())
 
 
 # --- argument checking -------------------------------------------------------------------------------
-def _input(x, op):
+def _real_only(x, op, word='real'):
+    """torch refuses complex input to the real-to-complex transforms before it looks at dim or s."""
+    if isinstance(x, Tensor) and x._data.dtype.kind == 'c':
+        raise RuntimeError(f"{op} expects a {word} input tensor, but got {_complex_name(x)}")
+
+
+def _tensor_arg(x, op):
     if not isinstance(x, Tensor):
         raise TypeError(f"fft_{op}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
+
+
+def _input(x, op):
+    _tensor_arg(x, op)
     if x.dtype == _dtype.float16 or x.dtype == _dtype.bfloat16:
         raise RuntimeError(f"fft_{op}: Unsupported dtype {'Half' if x.dtype == _dtype.float16 else 'BFloat16'}")
     return to_float(x)
@@ -182,8 +192,9 @@ def _one_dim(x, n, dim, op):
 
 
 def _many_dims(x, s, dim, op, default_dims=None):
-    """(axes, sizes) for an n-dimensional transform, following torch's rules for s and dim."""
-    _input(x, op)
+    """(axes, sizes) for an n-dimensional transform, following torch's rules for s and dim (checked before
+    the dtype, as torch does)."""
+    _tensor_arg(x, op)
     if isinstance(s, int):
         s = (s,)
     if isinstance(dim, int):
@@ -204,6 +215,7 @@ def _many_dims(x, s, dim, op, default_dims=None):
         axes = tuple(range(x.ndim - len(s), x.ndim))
     else:
         axes = tuple(range(x.ndim))
+    _input(x, op)
     sizes = (None,) * len(axes) if s is None else tuple(None if v == -1 else v for v in s)
     return axes, sizes
 
@@ -304,6 +316,7 @@ def ifftn(input, s=None, dim=None, norm=None, *, out=None):
 def rfft(input, n=None, dim=-1, norm=None, *, out=None):
     """Computes the one dimensional Fourier transform of real-valued input. The output holds only the
     positive frequencies below the Nyquist frequency: n // 2 + 1 of them."""
+    _real_only(input, 'rfft')
     axes, sizes = _one_dim(input, n, dim, 'rfft')
     return _r2c(input, axes, sizes, norm, 'rfft')
 
@@ -318,6 +331,7 @@ def irfft(input, n=None, dim=-1, norm=None, *, out=None):
 def rfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """Computes the 2-dimensional discrete Fourier transform of real input (the last dimension of dim is
     one-sided)."""
+    _real_only(input, 'rfftn', 'real-valued')
     axes, sizes = _many_dims(input, s, dim, 'rfft2')
     return _r2c(input, axes, sizes, norm, 'rfft2')
 
@@ -331,6 +345,7 @@ def irfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
 def rfftn(input, s=None, dim=None, norm=None, *, out=None):
     """Computes the N-dimensional discrete Fourier transform of real input (the last dimension of dim is
     one-sided)."""
+    _real_only(input, 'rfftn', 'real-valued')
     axes, sizes = _many_dims(input, s, dim, 'rfftn')
     return _r2c(input, axes, sizes, norm, 'rfftn')
 
@@ -351,6 +366,7 @@ def hfft(input, n=None, dim=-1, norm=None, *, out=None):
 
 def ihfft(input, n=None, dim=-1, norm=None, *, out=None):
     """Computes the inverse of hfft: the one-sided Hermitian spectrum of a real input."""
+    _real_only(input, 'ihfft')
     axes, sizes = _one_dim(input, n, dim, 'ihfft')
     return conj(_r2c(input, axes, sizes, _DUAL[_norm(norm)], 'ihfft'))
 

@@ -53,8 +53,11 @@ def _tensor(x, op, name='A'):
     raise TypeError(f"{op}(): argument '{name}' (position 1) must be Tensor, not {type(x).__name__}")
 
 
-def _float_kind(A, op):
+def _float_kind(A, op, kernel=None):
     dt = A._data.dtype
+    if kernel is not None and (dt.kind not in 'fc' or A.dtype in (_dtype.float16, _dtype.bfloat16)):
+        # ops that go straight to a LAPACK kernel fail in torch's dtype dispatch, not in an argument check
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_R._type_word(A.dtype)}\'')
     if A.dtype in (_dtype.float16, _dtype.bfloat16):
         raise RuntimeError(f"{op}: Low precision dtypes not supported. Got {_R._type_word(A.dtype)}")
     if dt.kind not in 'fc':
@@ -62,16 +65,19 @@ def _float_kind(A, op):
                            f"{_R._type_word(A.dtype)}")
 
 
-def _matrix(A, op, name='A'):
+def _matrix(A, op, name='A', kernel=None, square=False):
     A = _tensor(A, op, name)
     if A.ndim < 2:
         raise RuntimeError(f"{op}: The input tensor {name} must have at least 2 dimensions.")
-    _float_kind(A, op)
+    if square and A.shape[-2] != A.shape[-1]:
+        m, n = A.shape[-2:]
+        raise RuntimeError(f"{op}: {name} must be batches of square matrices, but they are {m} by {n} matrices")
+    _float_kind(A, op, kernel)
     return A
 
 
-def _square(A, op, name='A'):
-    A = _matrix(A, op, name)
+def _square(A, op, name='A', kernel=None):
+    A = _matrix(A, op, name, kernel, square=kernel is not None)
     m, n = A.shape[-2:]
     if m != n:
         raise RuntimeError(f"{op}: {name} must be batches of square matrices, but they are {m} by {n} matrices")
@@ -150,7 +156,7 @@ def _raise_singular(xp, a, op):
 def _cholesky_failure(xp, a):
     """(batch element, order of the first leading minor that is not positive-definite), or None."""
     n = a.shape[-1]
-    flat = a.reshape((-1, n, n))
+    flat = a.reshape((math.prod(a.shape[:-2]), n, n))
     for b in range(flat.shape[0]):
         try:
             xp.linalg.cholesky(flat[b])
@@ -320,11 +326,26 @@ def inv_ex(A, *, check_errors=False, out=None):
     _, _, info = _lu_raw(xp, A._data)
     if check_errors or not info.any():
         return _inv_ex_t(inv(A), _wrap(info, xp))
-    # torch's inverse of a singular matrix is whatever LAPACK leaves behind; ember gives NaN there
-    bad = (info != 0)[..., None, None]
-    safe = xp.where(bad, xp.eye(A.shape[-1], dtype=A._data.dtype), A._data)
-    y = xp.where(bad, xp.asarray(float('nan'), A._data.dtype), xp.linalg.inv(safe))
-    return _inv_ex_t(_wrap(y, xp), _wrap(info, xp))
+    # torch's inverse of a singular matrix is what LAPACK's getrs gives on the singular factor (inf, nan)
+    eye = xp.broadcast_to(xp.eye(A.shape[-1], dtype=A._data.dtype), A._data.shape)
+    return _inv_ex_t(_wrap(_getrs_any(xp, A._data, eye), xp), _wrap(info, xp))
+
+
+def _getrs_any(xp, a, b):
+    """A^{-1} B through LAPACK's getrf/getrs one matrix at a time, also for singular A (whose result holds
+    the infs and nans of the division by a zero pivot, as torch's *_ex functions return)."""
+    import scipy.linalg.lapack as lapack
+    pre = _LAPACK_PREFIX[str(a.dtype)]
+    getrf, getrs = getattr(lapack, pre + 'getrf'), getattr(lapack, pre + 'getrs')
+    batch = xp.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a = xp.broadcast_to(a, batch + a.shape[-2:]).reshape((-1,) + a.shape[-2:]) if batch else a[None]
+    b = xp.broadcast_to(b, batch + b.shape[-2:]).reshape((-1,) + b.shape[-2:]) if batch else b[None]
+    out = xp.empty(b.shape, dtype=a.dtype)
+    with xp.errstate(all='ignore'):
+        for i in range(a.shape[0]):   # only reached for input with a singular matrix
+            lu_, piv, _ = getrf(a[i])
+            out[i] = getrs(lu_, piv, b[i])[0]
+    return out.reshape(batch + b.shape[-2:])
 
 
 def _rhs(A, B, op):
@@ -344,6 +365,14 @@ def solve(A, B, *, left=True, out=None):
     B = _tensor(B, 'linalg.solve', 'B')
     _same_dtype(A, B, 'linalg.solve')
     if not left:
+        vec = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+        if vec:   # torch's vector rule makes B a column, which XA = B cannot take
+            n = A.shape[-1]
+            if n == 1:
+                raise RuntimeError("linalg.solve: Vector broadcasting of the left hand side is not supported "
+                                   "for left=False. In this case linalg.solve is equivalent to B / A.squeeze(-1)")
+            raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation XA = B "
+                               f"({n}x{n} and {B.shape[-1]}x1)")
         return _S.transpose(solve(_S.transpose(A, -2, -1), _S.transpose(B, -2, -1)), -2, -1)
     Bm, vec = _rhs(A, B, 'linalg.solve')
     X = Solve.apply(A, Bm)
@@ -355,15 +384,26 @@ def solve_ex(A, B, *, left=True, check_errors=False, out=None):
     A = _square(A, 'linalg.solve_ex')
     xp = xp_of(A._data)
     info = _lu_raw(xp, A._data)[2]
-    return _solve_ex_t(solve(A, B, left=left), _wrap(info, xp))
+    if check_errors or not info.any():
+        return _solve_ex_t(solve(A, B, left=left), _wrap(info, xp))
+    B = _tensor(B, 'linalg.solve_ex', 'B')
+    _same_dtype(A, B, 'linalg.solve')
+    if not left:   # XA = B is A^T X^T = B^T
+        At, Bt = _S.transpose(A, -2, -1), (B if B.ndim == 1 else _S.transpose(B, -2, -1))
+        X, info = solve_ex(At, Bt)
+        return _solve_ex_t(X if X.ndim == 1 else _S.transpose(X, -2, -1), info)
+    Bm, vec = _rhs(A, B, 'linalg.solve')
+    X = _wrap(_getrs_any(xp, A._data, Bm._data), xp)
+    return _solve_ex_t(_S.squeeze(X, -1) if vec else X, _wrap(info, xp))
 
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     """Computes the solution of a triangular system of linear equations with a unique solution. Only the
     upper (upper=True) or lower triangle of A is read; unitriangular assumes ones on the diagonal."""
-    A = _square(A, 'linalg.solve_triangular')
-    B = _matrix(B, 'linalg.solve_triangular', 'B')
-    _same_dtype(A, B, 'linalg.solve_triangular')
+    A = _square(A, 'linalg.solve_triangular', kernel='triangular_solve_cpu')
+    B = _matrix(B, 'linalg.solve_triangular', 'B', kernel='triangular_solve_cpu')
+    if A.dtype != B.dtype:   # unlike solve, torch accepts this and computes in A's dtype
+        B = cast(B, A.dtype)
     if not left:
         At, Bt = _S.transpose(A, -2, -1), _S.transpose(B, -2, -1)
         return _S.transpose(solve_triangular(At, Bt, upper=not upper, unitriangular=unitriangular), -2, -1)
@@ -447,15 +487,21 @@ def slogdet(A, *, out=None):
 def logdet(input):
     """torch.logdet: log(det(A)): nan for a negative determinant, -inf for a singular matrix."""
     sign, logabs = slogdet(_square(input, 'logdet'))
-    return logabs + _E.log(sign)
+    if sign.is_complex():
+        return logabs + _E.log(sign)
+    # a where, not log(sign): a negative determinant gives nan with a zero gradient, as in torch
+    return _E.where(_E.lt(sign, 0), _C.full((), math.nan, dtype=logabs.dtype), logabs)
 
 
 # --- Cholesky ----------------------------------------------------------------------------------------
 class Cholesky(Op):
     """Lower factor L of A = L L^H (the lower triangle of A is read)."""
-    __slots__ = ('cplx',)
+    __slots__ = ('cplx', 'upper')
 
-    def forward(self, xp, a, op='linalg.cholesky'):
+    def forward(self, xp, a, op='linalg.cholesky', upper=False):
+        self.upper = upper
+        if upper:
+            a = _mH(xp, a, a.dtype.kind == 'c')
         try:
             L = xp.linalg.cholesky(a)
         except Exception as e:
@@ -466,12 +512,18 @@ class Cholesky(Op):
                               f"because the input is not positive-definite (the leading minor of order {k} is "
                               "not positive-definite).") from None
         self.cplx = a.dtype.kind == 'c'
-        self.saved = (L,)
-        return L
+        out = _mH(xp, L, self.cplx) if upper else L
+        self.saved = (out,)   # the output itself, so that a double backward differentiates through it
+        return out
 
     def backward(self, xp, g):
         L, = self.saved
         c = self.cplx
+        if self.upper:
+            L = _mH(xp, L, c)
+            # torch's gradient for upper=True is the lower one for cotangent G^H, left as is (for a
+            # Hermitian A both describe the same first-order change; for complex input they differ)
+            g = _mH(xp, g, c)
         Lh = _mH(xp, L, c)
         p = xp.tril(xp.matmul(Lh, g))
         p = (p + _mH(xp, xp.tril(p, -1), c)) * 0.5
@@ -483,13 +535,19 @@ class Cholesky(Op):
         return 'LinalgCholeskyExBackward0'
 
 
+def _partial_cholesky(xp, a):
+    """What LAPACK's potrf leaves in the lower triangle when it stops at a minor that is not
+    positive-definite (torch returns that, not NaN)."""
+    import scipy.linalg.lapack as lapack
+    c = getattr(lapack, _LAPACK_PREFIX[str(a.dtype)] + 'potrf')(xp.asarray(a), lower=1, clean=1)[0]
+    return xp.tril(c)
+
+
 def cholesky(A, *, upper=False, out=None):
     """Computes the Cholesky decomposition of a complex Hermitian or real symmetric positive-definite
     matrix: A = L L^H with L lower triangular (or A = U^H U with upper=True)."""
     A = _square(A, 'linalg.cholesky')
-    if upper:   # torch reads the upper triangle then: U = L(A^H)^H
-        return _mH_t(Cholesky.apply(_mH_t(A)))
-    return Cholesky.apply(A)
+    return Cholesky.apply(A, upper=bool(upper))   # upper reads the upper triangle: U = L(A^H)^H
 
 
 def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
@@ -504,7 +562,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     if fail is None or check_errors:
         return _cholesky_ex_t(cholesky(A, upper=upper), _wrap(xp.zeros(A.shape[:-2], xp.int32), xp))
     n = A.shape[-1]
-    flat = A._data.reshape((-1, n, n))
+    flat = A._data.reshape((math.prod(A.shape[:-2]), n, n))
     info = xp.zeros(flat.shape[0], xp.int32)
     L = xp.zeros_like(flat)
     for b in range(flat.shape[0]):   # only reached for input that is not positive-definite
@@ -513,7 +571,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
             L[b] = xp.linalg.cholesky(flat[b])
         else:
             info[b] = f[1]
-            L[b] = xp.nan
+            L[b] = _partial_cholesky(xp, flat[b])
     L = L.reshape(A._data.shape)
     return _cholesky_ex_t(_wrap(L, xp), _wrap(info.reshape(A.shape[:-2]), xp))
 
@@ -619,13 +677,13 @@ def _uplo(UPLO):
 def eigh(A, UPLO='L', *, out=None):
     """Computes the eigenvalue decomposition of a complex Hermitian or real symmetric matrix: eigenvalues
     in ascending order and orthonormal eigenvectors (columns). Only the UPLO triangle of A is read."""
-    A = _square(A, 'linalg.eigh')
+    A = _square(A, 'linalg.eigh', kernel='linalg_eigh_cpu')
     return _eigh_t(*Eigh.apply(A, UPLO=_uplo(UPLO)))
 
 
 def eigvalsh(A, UPLO='L', *, out=None):
     """Computes the eigenvalues of a complex Hermitian or real symmetric matrix, in ascending order."""
-    A = _square(A, 'linalg.eigvalsh')
+    A = _square(A, 'linalg.eigh', kernel='linalg_eigh_cpu')
     UPLO = _uplo(UPLO)
     if A._req and is_grad_enabled():
         return Eigh.apply(A, UPLO=UPLO)[0]
@@ -859,7 +917,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     s = xp.linalg.svd(A._data, compute_uv=False)
     rank = (s > rcond * s[..., :1]).sum(-1).astype(xp.int64)
     empty = _wrap(xp.zeros((0,), rd), xp)
-    res = _S.reshape(X, (-1,))[:0]   # empty, but part of the graph as torch's
+    res = _E.abs(_S.reshape(X, (-1,))[:0])   # empty and real, but part of the graph as torch's
     if driver != 'gelsy' and m > n and bool((rank == n).all()):
         r = _B.matmul(A, X) - Bm
         res = _R.sum(_E.abs(r) ** 2 if r._data.dtype.kind == 'c' else r * r, -2)
@@ -1007,11 +1065,16 @@ def matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     if ord == 'nuc' or ord in (2, -2):
         M = _S.movedim(A, (d0, d1), (-2, -1))
         s = svdvals(M)
-        r = _R.sum(s, -1) if ord == 'nuc' else (_R.amax(s, -1) if ord == 2 else _R.amin(s, -1))
+        # a largest norm over no values is 0 (norms are nonnegative), a smallest one has no value
+        empty_max = ord == 2 and s.shape[-1] == 0
+        r = _R.sum(s, -1) if ord == 'nuc' or empty_max else (_R.amax(s, -1) if ord == 2 else _R.amin(s, -1))
     elif ord in (1, -1, math.inf, -math.inf):
         red, pick = (d0, d1) if ord in (1, -1) else (d1, d0)   # column sums for 1, row sums for inf
         sums = _R.sum(_E.abs(A), red, keepdim=True)
-        r = _R.amax(sums, pick, keepdim=True) if ord > 0 else _R.amin(sums, pick, keepdim=True)
+        if ord > 0:
+            r = (_R.sum if sums.shape[pick] == 0 else _R.amax)(sums, pick, keepdim=True)
+        else:
+            r = _R.amin(sums, pick, keepdim=True)
         return r if keepdim else _S.squeeze(r, (d0, d1))
     else:
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
@@ -1045,11 +1108,20 @@ def cond(A, p=None, *, out=None):
     """Computes the condition number of a matrix with respect to a matrix norm (2-norm by default:
     sigma_max / sigma_min)."""
     A = _matrix(A, 'linalg.cond')
+    if A.shape[-1] == 0 and A.shape[-2] == 0:
+        return _R.sum(_E.abs(A), (-2, -1))   # torch defines the condition number of a 0x0 matrix as 0
     if p is None or p in (2, -2):
         s = svdvals(A)
         hi, lo = s[..., 0], s[..., -1]
         return hi / lo if p in (None, 2) else lo / hi
-    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.cond(ord={p}): A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    Ainv, info = inv_ex(A)
+    r = matrix_norm(A, p) * matrix_norm(Ainv, p)
+    if info._data.any():   # torch: a singular matrix has an infinite condition number
+        r = _E.where(info != 0, _C.full((), math.inf, dtype=r.dtype), r)
+    return r
 
 
 # --- products and the rest ---------------------------------------------------------------------------
@@ -1235,18 +1307,32 @@ def _lu_compact(L, U):
     return _E.add(lo, up)
 
 
+def _lu_input(A, op):
+    A = _tensor(A, op)
+    if A.ndim < 2:
+        raise RuntimeError(f"{op}: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} instead")
+    return _matrix(A, op, kernel='lu_cpu')
+
+
 def lu_factor(A, *, pivot=True, out=None):
     """Computes a compact representation of the LU factorization with partial pivoting: (LU, pivots),
     pivots 1-based as LAPACK's. Raises for a singular matrix only where torch does (never: see
     lu_factor_ex's info)."""
     LU_, piv, info = lu_factor_ex(A, pivot=pivot)
+    if info.numel() and bool(info._data.any()):
+        flat = info._data.reshape(-1)
+        b = int(xp_of(flat).argmax(flat != 0))
+        raise RuntimeError(f"torch.linalg.lu_factor: {_batch_prefix(b, A.shape)}U[{int(flat[b])},{int(flat[b])}] "
+                           "is zero and using it on lu_solve would result in a division by zero. If you still "
+                           "want to perform the factorization, consider calling linalg.lu(A, pivot) or "
+                           "linalg.lu_factor_ex(A, pivot)")
     return _lu_factor_t(LU_, piv)
 
 
 def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     """A version of lu_factor that also returns info: for each matrix, 0 on success, or the (1-based) index
     of the first exactly-zero pivot of U. check_errors=True raises for a nonzero info."""
-    A = _matrix(A, 'linalg.lu_factor_ex')
+    A = _lu_input(A, 'torch.lu_factor')
     if not pivot:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
     xp = xp_of(A._data)
@@ -1267,7 +1353,7 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
 def lu(A, *, pivot=True, out=None):
     """Computes the LU decomposition with partial pivoting A = P L U (L unit lower triangular, U upper
     triangular)."""
-    A = _matrix(A, 'linalg.lu')
+    A = _lu_input(A, 'linalg.lu')
     if not pivot:
         raise RuntimeError("linalg.lu: LU without pivoting is not implemented on the CPU")
     return _lu_t(*LU.apply(A))
@@ -1348,7 +1434,7 @@ def householder_product(A, tau, *, out=None):
     """Computes the first n columns of a product of Householder matrices H_1 ... H_k, H_i = I - tau_i v_i v_i^H,
     v_i the i-th column of A below the diagonal with an implicit 1 on it (LAPACK's orgqr). Differentiable,
     composed of matrix products."""
-    A = _matrix(A, 'linalg.householder_product')
+    A = _matrix(A, 'linalg.householder_product', kernel='orgqr_cpu')
     tau = _tensor(tau, 'linalg.householder_product', 'tau')
     m, n = A.shape[-2:]
     k = tau.shape[-1] if tau.ndim else 0
@@ -1497,9 +1583,7 @@ def _cholesky_top(input, upper=False, *, out=None):
     """torch.cholesky (deprecated in torch for torch.linalg.cholesky): the lower factor, or the upper one
     with upper=True."""
     A = _square(input, 'cholesky')
-    if upper:
-        return _mH_t(Cholesky.apply(_mH_t(A), op='cholesky'))
-    return Cholesky.apply(A, op='cholesky')
+    return Cholesky.apply(A, op='cholesky', upper=bool(upper))
 
 
 def _cholesky_solve(B, L, upper=False, *, out=None):
@@ -1514,12 +1598,41 @@ def _cholesky_solve(B, L, upper=False, *, out=None):
     return solve_triangular(_mH_t(L), Y, upper=True)
 
 
+class CholeskyInverse(Op):
+    """inv(L L^H) (or inv(U^H U)) from the triangle of the factor. torch's gradient multiplies by the whole
+    input matrix, the unread triangle included, so the formula is written here rather than composed."""
+    __slots__ = ('upper', 'cplx')
+
+    def forward(self, xp, f, upper=False):
+        self.upper, self.cplx = upper, f.dtype.kind == 'c'
+        eye = xp.broadcast_to(xp.eye(f.shape[-1], dtype=f.dtype), f.shape)
+        t = xp.triu(f) if upper else xp.tril(f)
+        d = xp.diagonal(f, 0, -2, -1)
+        if not isinstance(xp, GraphXP) and d.size and not d.all():
+            b, k = divmod(int(xp.argmax((d == 0).reshape(-1))), f.shape[-1])
+            raise LinAlgError(f"cholesky_inverse: {_batch_prefix(b, f.shape)}The diagonal element {k + 1} is zero, "
+                              "the inversion could not be completed because the input matrix is singular.")
+        x = _call(SolveTriangular, xp, t, eye, upper=upper, unitriangular=False)   # the factor's inverse
+        xh = _mH(xp, x, self.cplx)
+        a = xp.matmul(x, xh) if upper else xp.matmul(xh, x)
+        self.saved = (f, a)
+        return a
+
+    def backward(self, xp, g):
+        f, a = self.saved
+        s = g + _mH(xp, g, self.cplx)
+        asa = xp.matmul(xp.matmul(a, s), a)
+        return -(xp.matmul(f, asa) if self.upper else xp.matmul(asa, f))
+
+    @classmethod
+    def name(cls):
+        return 'CholeskyInverseBackward0'
+
+
 def _cholesky_inverse(L, upper=False, *, out=None):
     """torch.cholesky_inverse: the inverse of A = L L^H (or U^H U with upper=True) from its factor."""
-    L = _square(L, 'cholesky_inverse', 'input')
-    xp = xp_of(L._data)
-    eye = _wrap(xp.broadcast_to(xp.eye(L.shape[-1], dtype=L._data.dtype), L._data.shape).copy(), xp)
-    return _cholesky_solve(eye, L, upper)
+    L = _square(L, 'cholesky_inverse', 'input', kernel='cholesky_inverse_out_cpu')
+    return CholeskyInverse.apply(L, upper=bool(upper))
 
 
 def _qr_top(input, some=True, *, out=None):

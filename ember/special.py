@@ -15,7 +15,7 @@ from .autograd.graph_xp import register
 from .ops import add_out_support
 from .ops._util import bind, promote, to_float, const
 from .ops.elementwise import (Unary, erf, erfc, erfinv, sigmoid, log1p, expm1, exp2, lgamma, digamma, polygamma,
-                              round, _inplace, _INT_NAMES)
+                              round as _round_any, _inplace, _INT_NAMES)
 from .ops.reduction import logsumexp
 from .ops.shape import unsqueeze
 from .nn.functional.activation import softmax as _softmax, log_softmax as _log_softmax
@@ -121,7 +121,8 @@ class Logit(_SpecialUnary):
     def forward(self, xp, a, eps):
         self.eps = eps
         self.saved = (a,)
-        x = a if eps is None else xp.clip(a, eps, 1 - eps)
+        # torch tests the lower bound first: with eps > 0.5 an input below eps becomes eps, not 1 - eps
+        x = a if eps is None else xp.where(a < eps, eps, xp.where(a > 1 - eps, 1 - eps, a)).astype(a.dtype)
         return xp.log(x / (1 - x))
 
     def vjp(self, xp, g, x):
@@ -136,7 +137,8 @@ class Sinc(_SpecialUnary):
     def vjp(self, xp, g, x):
         big, sx = _safe_nonzero(xp, x)
         px = sx * math.pi
-        return g * xp.where(big, (px * xp.cos(px) - xp.sin(px)) / (px * sx), 0.0)
+        d = xp.where(big, (px * xp.cos(px) - xp.sin(px)) / (px * sx), 0.0)
+        return g * d   # (Unary conjugates the derivative of complex input)
 
 
 # --- two-argument functions ---------------------------------------------------------------------
@@ -180,6 +182,11 @@ class Zeta(_Binary):
 class Gammainc(_Binary):
     fn = 'gammainc'
     sign = 1.0
+
+    def forward(self, xp, a, x):
+        y = _Binary.forward(self, xp, a, x)
+        # torch: at x = 0 the integral is empty even for a NaN a
+        return xp.where(xp.isnan(a) & (x == 0), 0.0 if self.sign > 0 else 1.0, y).astype(y.dtype)
 
     def backward(self, xp, g):
         a, x = self.saved
@@ -247,8 +254,11 @@ ndtri = _unary_fn(Ndtri, 'ndtri', 'ndtri_cpu', "Computes the argument, x, for wh
                   "probability density function (integrated from minus infinity to x) is equal to input, elementwise.", half=False)
 entr = _unary_fn(Entr, 'entr', 'entr_cpu', "Computes the entropy on input elementwise: -x * ln(x) for x > 0, 0 for "
                  "x = 0 and -inf for x < 0.")
-sinc = _unary_fn(Sinc, 'sinc', 'sinc_cpu', "Computes the normalized sinc of input: sin(pi * x) / (pi * x), and 1 "
-                 "where x is 0.")
+def sinc(input, *, out=None):
+    """Computes the normalized sinc of input: sin(pi * x) / (pi * x), and 1 where x is 0 (complex input
+    included)."""
+    x = _input(input, 'sinc')
+    return Sinc.apply(x if x._data.dtype.kind == 'c' else _float_input(x, 'sinc', 'sinc_cpu'))
 
 
 def logit(input, eps=None, *, out=None):
@@ -278,7 +288,19 @@ def _tensors_only(input, other, op):
     for pos, (argname, x) in enumerate((('input', input), ('other', other)), 1):
         if not isinstance(x, Tensor):
             raise TypeError(f"{op}(): argument '{argname}' (position {pos}) must be Tensor, not {type(x).__name__}")
+    if input._data.dtype.kind in 'biu' and other._data.dtype.kind in 'biu':   # no integer kernel in torch
+        kernel = 'igamma_cpu' if op == 'special_gammainc' else 'igammac_cpu'
+        word = _INT_NAMES[_dtype.promote_types(input.dtype, other.dtype).name]
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{word}'")
     return _float_pair(input, other, op)
+
+
+def _round(input, *, decimals=0, out=None):
+    """torch.special.round: torch.round, except that integer and bool input are refused."""
+    x = _input(input, 'special_round')
+    if x._data.dtype.kind in 'biu':
+        raise NotImplementedError(f"\"round_vml_cpu\" not implemented for '{_INT_NAMES[x.dtype.name]}'")
+    return _round_any(x, decimals=decimals, out=out)
 
 
 def gammainc(input, other, *, out=None):
@@ -516,8 +538,9 @@ def airy_ai(input, *, out=None):
 
 
 # the core ops torch.special names again
-erf, erfc, erfinv, digamma, polygamma, log1p, expm1, exp2, round, logsumexp = \
-    erf, erfc, erfinv, digamma, polygamma, log1p, expm1, exp2, round, logsumexp
+erf, erfc, erfinv, digamma, polygamma, log1p, expm1, exp2, logsumexp = \
+    erf, erfc, erfinv, digamma, polygamma, log1p, expm1, exp2, logsumexp
+round = _round
 
 __all__ = ['erf', 'erfc', 'erfcx', 'erfinv', 'expit', 'logit', 'xlogy', 'xlog1py', 'gammaln', 'digamma', 'psi',
            'polygamma', 'multigammaln', 'i0', 'i0e', 'i1', 'i1e', 'entr', 'log_ndtr', 'ndtr', 'ndtri', 'sinc',
