@@ -219,12 +219,17 @@ def can_cast(from_, to):
 class finfo:
     def __init__(self, type=None):
         type = to_dtype(type) or _default[0]
+        if type.kind not in 'fc':
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
+                            "'torch.finfo'")
         fi = ml_dtypes.finfo(type.np) if type is bfloat16 else np.finfo(type.np)
         self.dtype = type.name
         self.bits = type.itemsize * 8
         self.eps, self.max, self.min = float(fi.eps), float(fi.max), float(fi.min)
         self.tiny = self.smallest_normal = float(fi.smallest_normal)
-        self.resolution = float(fi.resolution)
+        self.resolution = 10.0 ** -int(fi.precision)   # torch's: a power of ten, printed as 1e-06
+        if type.kind == 'c':   # a complex dtype is described by its real component's dtype
+            self.dtype = {'complex64': 'float32', 'complex128': 'float64'}.get(type.name, type.name)
 
     def __repr__(self):
         return (f"finfo(resolution={self.resolution}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
@@ -234,8 +239,12 @@ class finfo:
 class iinfo:
     def __init__(self, type):
         type = to_dtype(type)
+        if type.kind == 'b':
+            raise TypeError(f"torch.bool is not supported by torch.iinfo")
+        if type.kind not in 'iu':
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle 'torch.iinfo'")
         ii = np.iinfo(type.np)
         self.dtype, self.bits, self.max, self.min = type.name, type.itemsize * 8, int(ii.max), int(ii.min)
 
     def __repr__(self):
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

@@ -699,6 +699,8 @@ def _infer_dtype(data):
             raise ValueError(f"too many dimensions 'str'")
         else:
             raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
+    if isinstance(data, str):   # a bare string is refused as a data type, a nested one as a dimension
+        raise TypeError("new(): invalid data type 'str'")
     walk(data)
     dt = None
     for k in kinds:

@@ -133,7 +133,7 @@ def test_autograd_grad():
         return list(L.autograd.grad((x * 2).sum(), [x, w], materialize_grads=True))
     both(materialize)
     check_error(lambda L: L.autograd.grad((_x(L) * 2).sum(), [_x(L)]), RuntimeError,
-                'One of the differentiated Tensors appears to not have been used in the graph')
+                'The differentiated Tensor at index 0 appears to not have been used in the graph')
 
     def grad_outputs(L):
         x = _x(L)

@@ -83,11 +83,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     roots = _root_grads(outputs, grad_outputs, create_graph)
     grads = run_backward(outputs, roots, retain_graph, create_graph, inputs=inputs)
     result = []
-    for t, g in zip(inputs, grads):
+    for i, (t, g) in enumerate(zip(inputs, grads)):
         if g is None:
             if not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
-                                   "Set allow_unused=True if this is the desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
+                                   "graph. Set allow_unused=True if this is the desired behavior.")
             if materialize_grads:
                 g = _wrap(xp_of(t._data).zeros_like(t._data), None)   # not t * 0: NaN/inf * 0 is NaN
         elif not isinstance(g, _graph.Tensor):

@@ -10,7 +10,7 @@ import itertools
 from .graph import _wrap
 from .grad_mode import _enabled
 from ..backend import xp_of, _BY_ARRAY_TYPE
-from .graph import FREED, PostAccumulateHook
+from .graph import FREED, PostAccumulateHook, Op
 from .anomaly_mode import _anomaly, check_node_outputs
 
 
@@ -114,7 +114,10 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
             if anomaly[0]:
                 check_node_outputs(node, in_grads)
             if saved and not retain_graph:
-                node.release()
+                if type(node).release is _op_release:
+                    node.saved = FREED   # Op.release, inlined (a method call per node costs more)
+                else:
+                    node.release()
             nxt = None
             for parent, g, shape in zip(node.parents, in_grads, node.in_shapes or _NO_SHAPES):
                 if parent is None or g is None:
@@ -171,6 +174,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
         _enabled.reset(token)
 
 
+_op_release = Op.release
 _NO_SHAPES = itertools.repeat(None)   # in_shapes of a node that records none (endless: zip stops at parents)
 
 

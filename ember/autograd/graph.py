@@ -14,6 +14,7 @@ A node holds no input Tensors (activations are freed as soon as nothing needs th
 edges to the nodes that made its inputs, or to leaf tensors that accumulate grads.
 """
 import itertools
+import re
 from ..backend import xp_of, _BY_ARRAY_TYPE
 from .grad_mode import _enabled
 
@@ -242,12 +243,15 @@ class Op:
                     a = self.saved[k]
                     # named by the node that made the saved tensor, as torch names it
                     maker = (self, -1 - src[0]) if src[0] < 0 else self.parents[src[0]]
-                    which = f", which is output {maker[1]} of {maker[0].name()}," if type(maker) is tuple else ""
+                    # torch names the forward op: "output 0 of Sigmoid" for a SigmoidBackward0 node
+                    op = re.sub(r'Backward\d*$', '', maker[0].name()) if type(maker) is tuple else ''
+                    which = f", which is output {maker[1]} of {op}," if op else ""
                     raise RuntimeError(
                         "one of the variables needed for gradient computation has been modified by an inplace "
                         f"operation: [{_type_name(a)} {list(a.shape)}]{which} is at version {src[1][0]}; "
-                        f"expected version {src[2]} instead. Hint: the backtrace further above can show the "
-                        "operation that failed to compute its gradient.")
+                        f"expected version {src[2]} instead. Hint: enable anomaly detection to find the operation "
+                        "that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, "
+                        "check_nan=False).")
 
     def saved_as_tensors(self):
         """The saved arrays as Tensors wired into the graph (for create_graph=True)."""

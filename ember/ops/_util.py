@@ -11,6 +11,8 @@ _consts = {}
 def const(value, np_dtype, xp):
     """A cached 0-d array holding a Python number in a dtype (NumPy multiplies by these twice as fast)."""
     key = (type(value), value, np_dtype)
+    if value == 0 and key[0] is not int and key[0] is not bool:
+        key = (key[0], repr(value), np_dtype)   # -0.0 == 0.0 (and hashes alike): keep the two signs apart
     a = _consts.get(key)
     if a is None:
         if len(_consts) > 4096:

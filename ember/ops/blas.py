@@ -8,6 +8,7 @@ one per input that needs a gradient, on transposed views rather than contiguous 
 the add* forms). Half-precision products are computed in float32 and rounded once, as torch's CPU
 kernels accumulate: NumPy has no fast float16 GEMM and no bfloat16 einsum.
 """
+import math
 import warnings
 from .. import _dtype
 from .._dtype import _FROM_NP, result_type
@@ -59,6 +60,24 @@ def _shape_str(s):
     return 'x'.join(str(n) for n in s)
 
 
+def _matmul_mismatch(sa, sb, k1, k2):
+    """torch's message for matmul's inner sizes not matching, which names the kernel matmul folds the
+    operands into: dot, mv, mm (leading dimensions of the first folded into rows) or bmm."""
+    rows = math.prod(sa[:-1])
+    if len(sa) == 1 and len(sb) == 1:
+        msg = (f"inconsistent tensor size, expected tensor [{k1}] and src [{k2}] to have the same number of "
+               f"elements, but got {k1} and {k2} elements respectively")
+    elif len(sb) == 1:
+        msg = f"size mismatch, got input ({rows}), mat ({rows}x{k1}), vec ({k2})"
+    elif len(sb) == 2:
+        msg = f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k1} and {_shape_str(sb)})"
+    else:
+        batch = math.prod(_broadcast_shapes(sa[:-2], sb[:-2], 'matmul'))
+        msg = (f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {k1}] but got: "
+               f"[{batch}, {k2}].")
+    return 'matmul: ' + msg
+
+
 def _broadcast_shapes(sa, sb, op):
     """The broadcast of two shapes (torch's message when they do not broadcast)."""
     n = max(len(sa), len(sb))
@@ -66,7 +85,7 @@ def _broadcast_shapes(sa, sb, op):
     out = []
     for i, (x, y) in enumerate(zip(sa, sb)):
         if x != y and x != 1 and y != 1:
-            raise RuntimeError(f"{op}: the size of tensor a ({x}) must match the size of tensor b ({y}) at "
+            raise RuntimeError(f"{op}: The size of tensor a ({x}) must match the size of tensor b ({y}) at "
                                f"non-singleton dimension {i}")
         out.append(x if y == 1 else y)
     return tuple(out)
@@ -187,10 +206,10 @@ def matmul(input, other, *, out=None):
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {len(sa)}D and "
                            f"{len(sb)}D")
     k1, k2 = sa[-1], sb[-2] if len(sb) > 1 else sb[0]
-    if k1 != k2:
-        raise RuntimeError(f"matmul: shapes {tuple(sa)} and {tuple(sb)} cannot be multiplied ({k1} != {k2})")
-    if len(sa) > 2 or len(sb) > 2:
+    if len(sb) > 2:   # torch checks that batch dimensions broadcast before the inner sizes
         _broadcast_shapes(sa[:-2], sb[:-2], 'matmul')
+    if k1 != k2:
+        raise RuntimeError(_matmul_mismatch(sa, sb, k1, k2))
     _no_bool(a, 'addmm_impl_cpu_')
     res = Matmul.apply(a, b)
     if len(sa) != 2 or len(sb) != 2:   # 2-D @ 2-D keeps Matmul's own name (MmBackward0): no rename on the hot path

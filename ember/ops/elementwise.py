@@ -259,9 +259,9 @@ class Sign(Detached):
         y = xp.sign(a)
         if y.dtype.kind in 'fV':
             nan = y != y
-            if nan.any():
-                y[nan] = 0   # torch: sign(nan) is 0
-        return y
+            if nan.any():   # torch: sign(nan) is 0 (xp.where: y may be a 0-d NumPy scalar, not writable)
+                y = xp.where(nan, xp.zeros((), y.dtype), y)
+        return xp.asarray(y)
 
 
 class Round(Detached):
@@ -298,10 +298,11 @@ def _not_for(name, t):
     return NotImplementedError(f"\"{name}_cpu\" not implemented for '{_INT_NAMES[t.dtype.name]}'")
 
 
-def _unary(cls, name, ints='float'):
+def _unary(cls, name, ints='float', complex_error=None):
     """The public function for a unary op. ints says what integer and bool inputs do, as in torch:
     'float' (computed in the default float dtype), 'keep' (ints keep their dtype, bools are refused)
-    or 'refuse' (floating point only)."""
+    or 'refuse' (floating point only). complex_error, where given, builds the exception torch raises for
+    complex inputs (NumPy would compute or fail with its own TypeError)."""
     def fn(input, *, out=None):
         if type(input) is not Tensor:
             input = _tensor(input, name)
@@ -311,6 +312,8 @@ def _unary(cls, name, ints='float'):
                 input = to_float(input)
             elif ints == 'refuse' or k == 'b':
                 raise _not_for(name, input)
+        elif k == 'c' and complex_error is not None:
+            raise complex_error(input)
         return cls.apply(input)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"torch.{name}: elementwise {name} of input."
@@ -327,14 +330,27 @@ sinh, cosh, tanh = _unary(Sinh, 'sinh'), _unary(Cosh, 'cosh'), _unary(Tanh, 'tan
 asinh, acosh, atanh = _unary(Asinh, 'asinh'), _unary(Acosh, 'acosh'), _unary(Atanh, 'atanh')
 arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
 sigmoid = _unary(Sigmoid, 'sigmoid')
-erf, erfc, erfinv = _unary(Erf, 'erf'), _unary(Erfc, 'erfc'), _unary(Erfinv, 'erfinv')
-lgamma, digamma = _unary(Lgamma, 'lgamma'), _unary(Digamma, 'digamma')
+def _vml_complex(name):
+    return lambda t: NotImplementedError(f"\"{name}_vml_cpu\" not implemented for '{_INT_NAMES[t.dtype.name]}'")
+
+
+def _unsupported_complex(name):
+    return lambda t: NotImplementedError(f"{name} is not supported for complex inputs")
+
+
+erf, erfc, erfinv = (_unary(c, n, complex_error=_vml_complex(n)) for c, n in ((Erf, 'erf'), (Erfc, 'erfc'),
+                                                                              (Erfinv, 'erfinv')))
+lgamma = _unary(Lgamma, 'lgamma', complex_error=_vml_complex('lgamma'))
+digamma = _unary(Digamma, 'digamma', complex_error=lambda t: NotImplementedError(
+    f"\"digamma\" not implemented for '{_INT_NAMES[t.dtype.name]}'"))
 abs = absolute = _unary(Abs, 'abs', ints='keep')
-floor, ceil, trunc = (_unary(c, n, ints='keep') for c, n in ((Floor, 'floor'), (Ceil, 'ceil'), (Trunc, 'trunc')))
+floor, ceil, trunc = (_unary(c, n, ints='keep', complex_error=_unsupported_complex(n))
+                      for c, n in ((Floor, 'floor'), (Ceil, 'ceil'), (Trunc, 'trunc')))
 fix = trunc
-frac = _unary(Frac, 'frac', ints='refuse')
-_neg, _sign, _square = _unary(Neg, 'neg', ints='keep'), _unary(Sign, 'sign', ints='keep'), \
-    _unary(Square, 'square', ints='keep')
+frac = _unary(Frac, 'frac', ints='refuse', complex_error=lambda t: _not_for('frac', t))
+_neg, _square = _unary(Neg, 'neg', ints='keep'), _unary(Square, 'square', ints='keep')
+_sign = _unary(Sign, 'sign', ints='keep', complex_error=lambda t: NotImplementedError(
+    "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use torch.sgn instead."))
 
 
 def neg(input, *, out=None):
@@ -370,6 +386,8 @@ def round(input, *, decimals=0, out=None):
     """torch.round: round half to even, to `decimals` decimal places (integer inputs only without decimals)."""
     input = _tensor(input, 'round')
     k = input._data.dtype.kind
+    if k == 'c':
+        raise NotImplementedError(f"\"round_vml_cpu\" not implemented for '{_INT_NAMES[input.dtype.name]}'")
     if k in 'biu':
         if k == 'b' or decimals != 0:
             raise _not_for('round', input)
@@ -488,7 +506,9 @@ class DivRounded(Op):
     __slots__ = ()
     def forward(self, xp, a, b, mode):
         if mode == 'floor':
-            return xp.floor_divide(a, b) if a.dtype.kind in 'iub' else xp.floor(a / b)
+            # Python's floor division (as torch): floor(a / b) is off where a / b rounds up to an integer
+            # (1 // 0.1 is 9) and for infinite operands (-5 // inf is -1, inf // 2 is nan)
+            return xp.floor_divide(a, b)
         if a.dtype.kind in 'iub':
             q = xp.floor_divide(a, b)
             return q + ((q < 0) & (q * b != a))   # C-style truncation towards zero
@@ -513,7 +533,8 @@ class Remainder(Op):
         a, b = self.saved
         if not self.needs[1]:
             return g, None
-        q = xp.trunc(a / b) if self.c else xp.floor(a / b)
+        # floor_divide, not floor(a / b): a finite a over an infinite b floors to -1 where their signs differ
+        q = xp.trunc(a / b) if self.c else xp.floor_divide(a, b)
         return g, -g * q
 
 
@@ -781,8 +802,8 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode not in ('trunc', 'floor'):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                          f"'{rounding_mode}'")
-    if dt.kind == 'b':
-        raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for 'Bool'")
+    if dt.kind in 'bc':
+        raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for '{_INT_NAMES[dt.name]}'")
     if dt.kind in 'bi':
         _check_int_divisor(a, b, 'div')
     return DivRounded.apply(a, b, mode=rounding_mode)
@@ -811,9 +832,10 @@ def floor_divide(input, other, *, out=None):
 
 
 def remainder(input, other, *, out=None):
+    """torch.remainder: the modulus with the sign of the divisor (Python's %)."""
     a, b, dt = promote(input, other, 'remainder')
-    if dt.kind == 'b':
-        raise NotImplementedError("\"remainder_cpu\" not implemented for 'Bool'")
+    if dt.kind in 'bc':
+        raise NotImplementedError(f"\"remainder_cpu\" not implemented for '{_INT_NAMES[dt.name]}'")
     if dt.kind in 'bi':
         _check_int_divisor(a, b, 'remainder')
     return Remainder.apply(a, b)
@@ -821,8 +843,8 @@ def remainder(input, other, *, out=None):
 
 def fmod(input, other, *, out=None):
     a, b, dt = promote(_tensor(input, 'fmod'), other, 'fmod')
-    if dt.kind == 'b':
-        raise NotImplementedError("\"fmod_cpu\" not implemented for 'Bool'")
+    if dt.kind in 'bc':
+        raise NotImplementedError(f"\"fmod_cpu\" not implemented for '{_INT_NAMES[dt.name]}'")
     if dt.kind in 'bi':
         _check_int_divisor(a, b, 'fmod')
     return Fmod.apply(a, b)
@@ -865,6 +887,8 @@ def float_power(input, exponent, *, out=None):
 def atan2(input, other, *, out=None):
     """torch.atan2: the angle of the point (other, input), in radians."""
     a, b, dt = _tensor_pair(input, other, 'atan2')
+    if dt.kind == 'c':
+        raise _not_for('atan2', a)
     if dt.kind in 'bi':
         a, b = _float_pair(input, as_tensor_arg(other, 'atan2'))
     return Atan2.apply(a, b)
@@ -876,7 +900,7 @@ arctan2 = atan2
 def hypot(input, other, *, out=None):
     """torch.hypot: sqrt(input ** 2 + other ** 2), floating point only."""
     a, b, dt = _tensor_pair(input, other, 'hypot')
-    if dt.kind in 'bi':
+    if dt.kind in 'bic':
         raise _not_for('hypot', a)
     return Hypot.apply(a, b)
 
@@ -887,25 +911,33 @@ def _tensor_pair(input, other, op):
 
 def maximum(input, other, *, out=None):
     """torch.maximum: the elementwise maximum (NaN if either is NaN)."""
-    a, b, _ = _tensor_pair(input, other, 'maximum')
+    a, b, dt = _tensor_pair(input, other, 'maximum')
+    if dt.kind == 'c':
+        raise RuntimeError("maximum not implemented for complex tensors.")
     return Maximum.apply(a, b)
 
 
 def minimum(input, other, *, out=None):
     """torch.minimum: the elementwise minimum (NaN if either is NaN)."""
-    a, b, _ = _tensor_pair(input, other, 'minimum')
+    a, b, dt = _tensor_pair(input, other, 'minimum')
+    if dt.kind == 'c':
+        raise RuntimeError("minimum not implemented for complex tensors.")
     return Minimum.apply(a, b)
 
 
 def fmax(input, other, *, out=None):
     """torch.fmax: the elementwise maximum, ignoring a NaN when the other element is a number."""
-    a, b, _ = _tensor_pair(input, other, 'fmax')
+    a, b, dt = _tensor_pair(input, other, 'fmax')
+    if dt.kind == 'c':
+        raise RuntimeError("fmax not implemented for complex tensors.")
     return Fmax.apply(a, b)
 
 
 def fmin(input, other, *, out=None):
     """torch.fmin: the elementwise minimum, ignoring a NaN when the other element is a number."""
-    a, b, _ = _tensor_pair(input, other, 'fmin')
+    a, b, dt = _tensor_pair(input, other, 'fmin')
+    if dt.kind == 'c':
+        raise RuntimeError("fmin not implemented for complex tensors.")
     return Fmin.apply(a, b)
 
 
@@ -931,8 +963,16 @@ def where(condition, input=None, other=None, *, out=None):
         return nonzero(condition, as_tuple=True)
     condition = as_tensor_arg(condition, 'where', 'condition')
     if condition._data.dtype != bool:
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{condition.dtype}")
+        if condition._data.dtype.name != 'uint8':
+            words = {'float16': 'Half', 'bfloat16': 'BFloat16', 'float32': 'Float', 'float64': 'Double',
+                     **_dtype._KERNEL_WORDS}
+            raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                               f"{words.get(condition.dtype.name, condition.dtype.name)}")
+        # torch still accepts a uint8 mask (deprecated, with a warning)
+        import warnings
+        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be removed in "
+                      "a future version of PyTorch. Use a boolean condition instead.", UserWarning, stacklevel=2)
+        condition = condition != 0
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         dt = result_type(input, other)
         xp = xp_of(condition._data)
@@ -948,6 +988,8 @@ def clamp(input, min=None, max=None, *, out=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     dt = result_type(*(x for x in (input, min, max) if x is not None))
+    if dt.kind == 'c':
+        raise NotImplementedError("clamp is not supported for complex types")
     xp = xp_of(input._data)
     lo = cast(min, dt) if isinstance(min, Tensor) else (None if min is None else const(min, dt.np, xp))
     hi = cast(max, dt) if isinstance(max, Tensor) else (None if max is None else const(max, dt.np, xp))
@@ -986,15 +1028,35 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
 
 
 # --- comparisons, logic, bits (no gradients) -------------------------------------------------------
-def _no_grad_binary(npname, op, kinds=None, kernel=None):
+def _shape_mismatch(op, sa, sb):
+    """torch's error for shapes sa and sb that do not broadcast."""
+    n = builtins.max(len(sa), len(sb))
+    sa, sb = (1,) * (n - len(sa)) + tuple(sa), (1,) * (n - len(sb)) + tuple(sb)
+    d = builtins.max(i for i in range(n) if sa[i] != sb[i] and 1 not in (sa[i], sb[i]))
+    return RuntimeError(f"{op}: The size of tensor a ({sa[d]}) must match the size of tensor b ({sb[d]}) at "
+                        f"non-singleton dimension {d}")
+
+
+def _no_grad_binary(npname, op, kinds=None, kernel=None, tensors=1):
+    """tensors: how many leading operands must be tensors: torch's logical_* take no numbers (2), comparisons
+    take one second (1), the bitwise ops one on either side (0)."""
     def fn(input, other, *, out=None):
+        if (tensors and not isinstance(input, Tensor)) or (tensors == 2 and not isinstance(other, Tensor)):
+            which, x = ('input', input) if not isinstance(input, Tensor) else ('other', other)
+            raise TypeError(f"{op}(): argument '{which}' (position {1 if which == 'input' else 2}) must be Tensor, "
+                            f"not {type(x).__name__}")
         a, b, dt = promote(input, other, op)
         if kinds is not None and dt.kind not in kinds:
             raise NotImplementedError(f"\"{kernel or op}_cpu\" not implemented for '{_TYPE_NAME[dt.name]}'")
         a = a._data if isinstance(a, Tensor) else a
         b = b._data if isinstance(b, Tensor) else b
         xp = xp_of(a)
-        return _wrap(getattr(xp, npname)(a, b), xp)
+        try:
+            return _wrap(getattr(xp, npname)(a, b), xp)
+        except ValueError as e:
+            if 'broadcast' not in str(e):
+                raise
+            raise _shape_mismatch(op, xp.shape(a), xp.shape(b)) from None
     fn.__name__ = fn.__qualname__ = op
     fn.__doc__ = f"torch.{op} (elementwise, no gradient)."
     return fn
@@ -1008,20 +1070,22 @@ lt = less = _no_grad_binary('less', 'lt', 'biuf')   # complex numbers have no or
 le = less_equal = _no_grad_binary('less_equal', 'le', 'biuf')
 gt = greater = _no_grad_binary('greater', 'gt', 'biuf')
 ge = greater_equal = _no_grad_binary('greater_equal', 'ge', 'biuf')
-logical_and = _no_grad_binary('logical_and', 'logical_and')
-logical_or = _no_grad_binary('logical_or', 'logical_or')
-logical_xor = _no_grad_binary('logical_xor', 'logical_xor')
-bitwise_and = _no_grad_binary('bitwise_and', 'bitwise_and', 'bi')
-bitwise_or = _no_grad_binary('bitwise_or', 'bitwise_or', 'bi')
-bitwise_xor = _no_grad_binary('bitwise_xor', 'bitwise_xor', 'bi')
-bitwise_left_shift = _no_grad_binary('left_shift', 'bitwise_left_shift', 'i', 'lshift')
-bitwise_right_shift = _no_grad_binary('right_shift', 'bitwise_right_shift', 'i', 'rshift')
+logical_and = _no_grad_binary('logical_and', 'logical_and', tensors=2)
+logical_or = _no_grad_binary('logical_or', 'logical_or', tensors=2)
+logical_xor = _no_grad_binary('logical_xor', 'logical_xor', tensors=2)
+bitwise_and = _no_grad_binary('bitwise_and', 'bitwise_and', 'bi', tensors=0)
+bitwise_or = _no_grad_binary('bitwise_or', 'bitwise_or', 'bi', tensors=0)
+bitwise_xor = _no_grad_binary('bitwise_xor', 'bitwise_xor', 'bi', tensors=0)
+bitwise_left_shift = _no_grad_binary('left_shift', 'bitwise_left_shift', 'i', 'lshift', tensors=0)
+bitwise_right_shift = _no_grad_binary('right_shift', 'bitwise_right_shift', 'i', 'rshift', tensors=0)
 
 
-def _no_grad_unary(npname, op, kinds=None):
+def _no_grad_unary(npname, op, kinds=None, complex_error=None):
     def fn(input, *, out=None):
         input = _tensor(input, op)
         a = input._data
+        if complex_error is not None and a.dtype.kind == 'c':
+            raise complex_error
         if kinds is not None and a.dtype.kind not in kinds:
             raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{_TYPE_NAME[input.dtype.name]}'")
         xp = xp_of(a)
@@ -1035,9 +1099,12 @@ bitwise_not = _no_grad_unary('invert', 'bitwise_not', 'biu')
 isnan = _no_grad_unary('isnan', 'isnan')
 isinf = _no_grad_unary('isinf', 'isinf')
 isfinite = _no_grad_unary('isfinite', 'isfinite')
-isposinf = _no_grad_unary('isposinf', 'isposinf')
-isneginf = _no_grad_unary('isneginf', 'isneginf')
-signbit = _no_grad_unary('signbit', 'signbit')
+isposinf = _no_grad_unary('isposinf', 'isposinf',
+                          complex_error=RuntimeError("isposinf does not support complex inputs."))
+isneginf = _no_grad_unary('isneginf', 'isneginf',
+                          complex_error=RuntimeError("isneginf does not support complex inputs."))
+signbit = _no_grad_unary('signbit', 'signbit',
+                         complex_error=NotImplementedError("signbit is not implemented for complex tensors."))
 
 
 def isreal(input):
@@ -1052,7 +1119,12 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         raise RuntimeError(f"isclose: {_TYPE_NAME[input.dtype.name]} did not match {_TYPE_NAME[other.dtype.name]}")
     a, b = input._data, other._data
     xp = xp_of(a)
-    return _wrap(xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan), xp)
+    try:
+        return _wrap(xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan), xp)
+    except ValueError as e:
+        if 'broadcast' not in str(e):
+            raise
+        raise _shape_mismatch('isclose', a.shape, b.shape) from None
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -1199,7 +1271,7 @@ for _name, _fn in dict(exp=exp, log=log, sqrt=sqrt, sin=sin, cos=cos, sinh=sinh,
                        sign=sign, abs=abs, where=where, maximum=maximum, minimum=minimum, trunc=trunc,
                        floor=floor, digamma=digamma, polygamma=polygamma, power=pow, square=square,
                        isfinite=isfinite, logical_and=logical_and, logical_or=logical_or, logical_not=logical_not,
-                       negative=neg, reciprocal=reciprocal, erf=erf).items():
+                       negative=neg, reciprocal=reciprocal, erf=erf, floor_divide=floor_divide).items():
     register(_name)(_fn)
 
 

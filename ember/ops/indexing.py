@@ -335,13 +335,20 @@ def _value_for(self, value, xp, index, advanced):
             return value
         # torch casts for basic indices and for x[bool_mask] = 0-d tensor (its masked_fill path); an
         # advanced index otherwise goes to index_put_, which refuses a different dtype
-        if advanced and _torch_advanced(index) and not (value.ndim == 0 and _is_single_mask(index)):
-            raise RuntimeError(f"Index put requires the source and destination dtypes match, got {_tname(self)} "
-                               f"for the destination and {_tname(value)} for the source.")
+        if advanced:
+            _check_put_dtype(self, value, index)
         return cast(value, self.dtype)
     if isinstance(value, (bool, int, float, complex)):
         return const(value, self._data.dtype, xp)
     return _wrap(_as_array(value, self.dtype, xp), None)
+
+
+def _check_put_dtype(self, value, index):
+    """torch's index_put_ refuses a value tensor of another dtype (before it looks at the index bounds)."""
+    if value._data.dtype != self._data.dtype and _torch_advanced(index) and \
+            not (value.ndim == 0 and _is_single_mask(index)):
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got {_tname(self)} "
+                           f"for the destination and {_tname(value)} for the source.")
 
 
 def _torch_advanced(index):
@@ -351,20 +358,35 @@ def _torch_advanced(index):
         return False
     items = index if type(index) is tuple else (index,)
     return any(isinstance(i, bool) or
-               not (i is None or i is Ellipsis or isinstance(i, (slice, int)) or
+               not (i is None or i is Ellipsis or isinstance(i, (slice, int, float)) or _int_scalar_index(i) or
                     (hasattr(i, 'dtype') and getattr(i, 'ndim', 1) == 0 and not isinstance(i, Tensor)))
                for i in items)
 
 
+def _int_scalar_index(i):
+    """A 0-d integer tensor, which torch's indexing takes as the int it holds."""
+    return isinstance(i, Tensor) and i._data.ndim == 0 and i._data.dtype.kind in 'iu'
+
+
 def _is_single_mask(index):
-    if type(index) is tuple and len(index) == 1:
-        index = index[0]
-    return isinstance(index, Tensor) and index._data.dtype == bool
+    """Whether the only advanced index is one bool mask (a tensor of >= 1 dims or a list of bools): with a 0-d
+    value torch writes it by masked_fill, which casts the value, beside basic indices or not."""
+    items = index if type(index) is tuple else (index,)
+    adv = [i for i in items if not (i is None or i is Ellipsis or isinstance(i, slice) or
+                                    (isinstance(i, int) and not isinstance(i, bool)) or _int_scalar_index(i))]
+    if len(adv) != 1:
+        return False
+    m = adv[0]
+    if isinstance(m, Tensor):
+        return m._data.dtype == bool and m._data.ndim > 0
+    return isinstance(m, list) and len(m) > 0 and all(isinstance(b, bool) for b in m)
 
 
 def __setitem__(self, index, value):
     """x[index] = value, in place: value (a number or a tensor broadcastable to x[index]) cast to x's dtype."""
     xp = xp_of(self._data)
+    if isinstance(value, Tensor):
+        _check_put_dtype(self, value, index)
     basic, adv = _parse(self._data.shape, index, xp)
     v = _value_for(self, value, xp, index, adv is not None)
     vt = isinstance(v, Tensor)

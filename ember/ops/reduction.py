@@ -14,7 +14,7 @@ from .. import _dtype
 from ..tensor import Tensor, cast
 from ..autograd.graph import Op, _wrap, renamed
 from ..autograd.graph_xp import register, GraphXP
-from ..backend import xp_of
+from ..backend import xp_of, numpy_backend
 from ._util import bind, const, dims, numpy_aliases, public_names, to_float
 
 def _tensor(x, op):
@@ -24,6 +24,7 @@ def _tensor(x, op):
 
 
 _BF16 = _dtype.bfloat16.np
+_NDARRAY = numpy_backend.ndarray
 
 
 def _low_float(np_dtype):
@@ -69,10 +70,15 @@ class Sum(Op):
 
     def forward(self, xp, a, axis, keepdims):
         self.shape, self.axis, self.keep = a.shape, axis, keepdims
-        if a.dtype.itemsize == 2 and a.dtype.kind == 'f' or a.dtype == _BF16:
-            return a.sum(axis=axis, keepdims=keepdims, dtype='float32').astype(a.dtype)
-        if a.dtype.kind in 'biu':   # callers cast to the result dtype (int64 unless dtype= says otherwise)
-            return xp.asarray(a.sum(axis=axis, keepdims=keepdims, dtype=a.dtype))
+        d = a.dtype
+        if d.kind in 'fc' and d.itemsize > 2:
+            if type(a) is _NDARRAY:   # NumPy's sum method adds a Python frame around this call
+                return xp.add.reduce(a, axis, None, None, keepdims)
+            return a.sum(axis=axis, keepdims=keepdims)
+        if d.itemsize == 2 and d.kind == 'f' or d == _BF16:
+            return a.sum(axis=axis, keepdims=keepdims, dtype='float32').astype(d)
+        if d.kind in 'biu':   # callers cast to the result dtype (int64 unless dtype= says otherwise)
+            return xp.asarray(a.sum(axis=axis, keepdims=keepdims, dtype=d))
         return a.sum(axis=axis, keepdims=keepdims)
 
     def backward(self, xp, g):
@@ -100,6 +106,22 @@ class Mean(Op):
         return 'MeanBackward0' if self.axis is None else 'MeanBackward1'
 
 
+def _numpy_names(op, dim, keepdim, kw):
+    """(dim, keepdim) with NumPy's axis= / keepdims= spellings taken in, as torch's parser does."""
+    for np_name, name in (('axis', 'dim'), ('keepdims', 'keepdim')):
+        if np_name in kw:
+            v = kw.pop(np_name)
+            if name == 'dim':
+                if dim is not None:
+                    raise TypeError(f"{op}() got multiple values for argument 'dim'")
+                dim = v
+            else:
+                keepdim = v
+    if kw:
+        raise TypeError(f"{op}() got an unexpected keyword argument '{next(iter(kw))}'")
+    return dim, keepdim
+
+
 def _sum_dtype(t, dtype):
     """torch's accumulation type: an explicit dtype (ember's or NumPy's), else int64 for integer and bool
     inputs."""
@@ -110,9 +132,14 @@ def _sum_dtype(t, dtype):
     return t
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, **numpy_names):
     """torch.sum: the sum of all elements, or over dim (an int or a tuple of ints), keeping the
-    reduced dims with keepdim. Integer and bool inputs sum to int64."""
+    reduced dims with keepdim. Integer and bool inputs sum to int64. NumPy's axis= and keepdims= are
+    accepted too (not through numpy_aliases' wrapper: sum ends every loss, so it skips that frame)."""
+    if numpy_names:
+        dim, keepdim = _numpy_names('sum', dim, keepdim, numpy_names)
+    if dim is None and dtype is None and type(input) is Tensor and input._data.dtype.kind in 'fc':
+        return Sum.apply(input, axis=None, keepdims=keepdim is True)   # the loss's sum(): nothing to parse
     if type(input) is not Tensor:
         input = _tensor(input, 'sum')
     axis = None if dim is None else dims(dim, input._data.ndim, 'sum')
@@ -222,6 +249,14 @@ def _empty_check(t, axis, op, exc=RuntimeError):
             raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
 
 
+def _axes(dim, ndim, op):
+    """dims() for a reduction, with a 0-d input reducing nothing: its dim is still checked (0 or -1) as torch does."""
+    if dim is None:
+        return None
+    axis = dims(dim, ndim, op)
+    return axis if ndim else None
+
+
 def _one_dim(dim, ndim, op):
     """One dim as a non-negative axis (0 for a 0-d tensor, where torch accepts 0 and -1)."""
     if isinstance(dim, (tuple, list)):   # these ops take exactly one int dim in torch
@@ -311,9 +346,17 @@ def amin(input, dim=(), keepdim=False):
 
 def _amax(input, dim, keepdim, lo, op):
     input = _tensor(input, op)
-    axis = dims(dim, input._data.ndim, op) if input._data.ndim else None
+    axis = _axes(dim, input._data.ndim, op)
     _empty_check(input, axis, op)
+    _refuse_complex(input, NotImplementedError(f"\"{op[1:]}_values_cpu\" not implemented for "
+                                               f"'{_type_word(input.dtype)}'"))
     return AMax.apply(input, axis=axis, keepdims=bool(keepdim), lo=lo, by_count=True)
+
+
+def _refuse_complex(input, exc):
+    """Ordering reductions have no meaning for complex numbers: torch raises exc (NumPy would order them)."""
+    if input._data.dtype.kind == 'c':
+        raise exc
 
 
 def _max_like(input, dim, keepdim, other, lo, op):
@@ -325,9 +368,12 @@ def _max_like(input, dim, keepdim, other, lo, op):
         return (minimum if lo else maximum)(input, other)
     if dim is None:
         _empty_check(input, None, op)
+        _refuse_complex(input, NotImplementedError(f"\"{op}_all\" not implemented for "
+                                                   f"'{_type_word(input.dtype)}'"))
         return AMax.apply(input, axis=None, keepdims=False, lo=lo)
     axis = _one_dim(dim, input._data.ndim, op)
     _empty_check(input, (axis,), op)
+    _refuse_complex(input, RuntimeError(f"{op}(): does not support complex input"))
     v, i = MaxDim.apply(input, axis=axis, keepdims=bool(keepdim), lo=lo)
     return _RT[op](v, i)
 
@@ -349,6 +395,7 @@ def _arg(input, dim, keepdim, lo, op):
     xp = xp_of(a)
     if a.dtype == bool and not isinstance(dim, (tuple, list)):
         raise RuntimeError(f"{op}(): does not support bool input")
+    _refuse_complex(input, RuntimeError(f"{op}(): does not support complex input"))   # before dim, as torch
     if dim is None:
         _empty_check(input, None, op, IndexError)
         i = a.argmin() if lo else a.argmax()
@@ -384,7 +431,9 @@ def aminmax(input, *, dim=None, keepdim=False):
         axis = None
     else:
         axis = (_one_dim(dim, input._data.ndim, 'aminmax'),) if input._data.ndim else None
+        _one_dim(dim, input._data.ndim, 'aminmax')   # checked on 0-d inputs too
         _empty_check(input, axis, 'aminmax')
+    _refuse_complex(input, NotImplementedError(f"\"aminmax_cpu\" not implemented for '{_type_word(input.dtype)}'"))
     lo = AMax.apply(input, axis=axis, keepdims=bool(keepdim), lo=True, by_count=True)
     hi = AMax.apply(input, axis=axis, keepdims=bool(keepdim), lo=False, by_count=True)
     return _RT['aminmax'](lo, hi)
@@ -421,7 +470,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     input = _tensor(input, 'prod')
     if isinstance(dim, (tuple, list)):
         raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
-    axis = None if dim is None or input._data.ndim == 0 else (_one_dim(dim, input._data.ndim, 'prod'),)
+    axis = None if dim is None else (_one_dim(dim, input._data.ndim, 'prod'),)
+    axis = axis if input._data.ndim else None
     out = Prod.apply(_sum_dtype(input, dtype), axis=axis, keepdims=bool(keepdim) and dim is not None)
     return out if dim is None else renamed(out, 'ProdBackward1')
 
@@ -444,6 +494,9 @@ class _NanToZero(Op):
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """torch.nansum: sum treating NaN as zero."""
     input = _tensor(input, 'nansum')
+    if input.dtype.kind == 'c':   # after torch's check of dim
+        _axes(dim, input._data.ndim, 'nansum')
+        raise RuntimeError("nansum on CPU does not support complex inputs")
     if input.dtype.kind in 'fc':
         input = _NanToZero.apply(input)
     return renamed(sum(input, dim, keepdim, dtype=dtype), 'NansumBackward0')
@@ -452,6 +505,9 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """torch.nanmean: the mean of the non-NaN elements."""
     input = _tensor(input, 'nanmean')
+    if input.dtype.kind == 'c':
+        _axes(dim, input._data.ndim, 'nanmean')
+        raise RuntimeError("nansum on CPU does not support complex inputs")
     if input.dtype.kind not in 'fc':
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
                            f"{_type_word(input.dtype)}")
@@ -465,12 +521,13 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 
 class Var(Op):
     """var (and std, with root=True): sum((x - mean)^2) / max(N - correction, 0) over axis."""
-    __slots__ = ('axis', 'kshape', 'keep', 'div', 'root')
+    __slots__ = ('axis', 'kshape', 'keep', 'div', 'root', 'dof')
 
     def forward(self, xp, a, axis, keepdims, correction, root):
         self.axis, self.keep, self.root = axis, keepdims, root
         self.kshape = _kept_shape(a.shape, axis)
-        self.div = float(builtins.max(_count(a.shape, axis) - correction, 0))
+        self.dof = float(_count(a.shape, axis) - correction)
+        self.div = builtins.max(self.dof, 0.0)
         w = a.astype('float32') if _low_float(a.dtype) else a
         d = w - w.mean(axis=axis, keepdims=True)
         sq = d.real * d.real + d.imag * d.imag if d.dtype.kind == 'c' else d * d
@@ -486,7 +543,8 @@ class Var(Op):
         kshape, keep = self.kshape, self.keep
         d = x - xp.mean(x, axis=self.axis, keepdims=True)
         gk = _expand(xp, g, kshape, keep)
-        scale = 1.0 / self.div if self.div else math.inf
+        # torch clamps the divisor at 0 in the value but not in the gradient: N - correction < 0 flips its sign
+        scale = 1.0 / self.dof if self.dof else math.inf
         if not self.root:
             return gk * d * (2 * scale)
         yk = _expand(xp, y, kshape, keep)
@@ -506,7 +564,7 @@ def _var_args(op, input, dim, unbiased, keepdim, correction):
         correction = 1 if unbiased is None or unbiased else 0
     elif unbiased is not None:
         raise RuntimeError(f"{op}: Cannot pass both correction and unbiased arguments")
-    axis = None if dim is None or input._data.ndim == 0 else dims(dim, input._data.ndim, op)
+    axis = _axes(dim, input._data.ndim, op)
     if _count(input._data.shape, axis) - correction <= 0:
         warnings.warn(f"{op.split('_')[0]}(): degrees of freedom is <= 0. Correction should be strictly less "
                       "than the reduction factor (input numel divided by output numel).", UserWarning, stacklevel=4)
@@ -577,7 +635,7 @@ def _drop(shape, axis):
 def logsumexp(input, dim, keepdim=False):
     """torch.logsumexp: log(sum(exp(input))) over dim, computed without overflow."""
     input = to_float(_tensor(input, 'logsumexp'))
-    axis = dims(dim, input._data.ndim, 'logsumexp') if input._data.ndim else None
+    axis = _axes(dim, input._data.ndim, 'logsumexp')
     if axis is None and input._data.ndim and isinstance(dim, (tuple, list)):
         axis = tuple(range(input._data.ndim))
     return LogSumExp.apply(input, axis=axis, keepdims=bool(keepdim))
@@ -693,7 +751,7 @@ def _logical(input, dim, keepdim, op):
     input = _tensor(input, op)
     a = input._data
     xp = xp_of(a)
-    axis = None if dim is None or a.ndim == 0 else dims(dim, a.ndim, op)
+    axis = _axes(dim, a.ndim, op)
     if isinstance(dim, (tuple, list)) and not dim:
         axis = ()   # torch's all/any reduce over no dim for dim=(), unlike sum
     r = (a.all if op == 'all' else a.any)(axis=axis, keepdims=bool(keepdim))
@@ -718,7 +776,7 @@ def count_nonzero(input, dim=None):
     input = _tensor(input, 'count_nonzero')
     a = input._data
     xp = xp_of(a)
-    axis = None if dim is None or a.ndim == 0 else dims(dim, a.ndim, 'count_nonzero')
+    axis = _axes(dim, a.ndim, 'count_nonzero')
     return _wrap(xp.asarray((a != 0).sum(axis=axis), dtype='int64'), xp)
 
 
@@ -790,6 +848,10 @@ class PickDim(Op):
 
 def _pick_dim(input, dim, keepdim, op, index_fn):
     a = input._data
+    if a.dtype.kind == 'c':   # after torch's checks of dim
+        _empty_check(input, (_one_dim(dim, a.ndim, op),), op)
+        raise NotImplementedError(f"\"{'mode_cpu' if op == 'mode' else 'median_out'}\" not implemented for "
+                                  f"'{_type_word(input.dtype)}'")
     xp = xp_of(a)
     if a.ndim == 0:
         _one_dim(dim, 0, op)
@@ -815,6 +877,7 @@ def median(input, dim=None, keepdim=False):
     NaN); median(input, dim, keepdim=False) is the named tuple (values, indices) along dim."""
     input = _tensor(input, 'median')
     if dim is None:
+        _refuse_complex(input, NotImplementedError(f"\"median_cpu\" not implemented for '{_type_word(input.dtype)}'"))
         return _median_whole(input, 'median', False)
     return _pick_dim(input, dim, keepdim, 'median', lambda xp, a, ax: _median_index(xp, a, ax, False))
 
@@ -823,6 +886,7 @@ def nanmedian(input, dim=None, keepdim=False):
     """torch.nanmedian: median ignoring NaN values (NaN only where a slice is all NaN)."""
     input = _tensor(input, 'nanmedian')
     if dim is None:
+        _refuse_complex(input, NotImplementedError(f"\"median_cpu\" not implemented for '{_type_word(input.dtype)}'"))
         return _median_whole(input, 'nanmedian', True)
     return _pick_dim(input, dim, keepdim, 'nanmedian', lambda xp, a, ax: _median_index(xp, a, ax, True))
 
@@ -965,6 +1029,9 @@ class CumMax(Op):
 
 def _cummax(input, dim, lo, op):
     input = _tensor(input, op)
+    if input._data.dtype.kind == 'c':   # after torch's check of dim
+        _one_dim(dim, input._data.ndim, op)
+        raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{_type_word(input.dtype)}'")
     a = input._data
     axis = _one_dim(dim, a.ndim, op)
     if a.ndim == 0 or a.size == 0:
@@ -1024,7 +1091,7 @@ def logcumsumexp(input, dim):
     return renamed(LogCumSumExp.apply(input, axis=axis), 'LogcumsumexpBackward0')
 
 
-numpy_aliases(globals(), 'sum', 'mean', 'nansum', 'nanmean', 'prod', 'max', 'min', 'amax', 'amin', 'argmax',
+numpy_aliases(globals(), 'mean', 'nansum', 'nanmean', 'prod', 'max', 'min', 'amax', 'amin', 'argmax',
               'argmin', 'aminmax', 'var', 'std', 'var_mean', 'std_mean', 'logsumexp', 'all', 'any', 'count_nonzero',
               'median', 'nanmedian', 'mode', 'cumsum', 'cumprod', 'cummax', 'cummin', 'logcumsumexp')
 bind(sum=sum, mean=mean, nansum=nansum, nanmean=nanmean, prod=prod, max=max, min=min, amax=amax, amin=amin,

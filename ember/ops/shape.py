@@ -182,7 +182,8 @@ def view(self, *shape, dtype=None):
     """Returns a new tensor with the same data as the self tensor but of a different shape.
 
     The returned tensor shares the same data and must have the same number of elements, but may have
-    a different size. `view(dtype)` reinterprets the bytes as another dtype of the same element size."""
+    a different size. `view(dtype)` reinterprets the bytes as another dtype; with a different element size
+    the last dim (which must be contiguous) shrinks or grows by the ratio of the sizes."""
     self = _tensor(self, 'view', 'self')
     if len(shape) == 1 and isinstance(shape[0], (_dtype.dtype, type)) or dtype is not None:
         return _view_dtype(self, dtype if dtype is not None else shape[0])
@@ -200,11 +201,21 @@ def _view_dtype(t, dt):
     dt = _dtype.to_dtype(dt)
     if dt.np == t._data.dtype:
         return view(t, t.shape)
+    if t._req:   # a reinterpretation of bytes has no gradient: the result never requires grad, as in torch
+        t = t.detach()
     if dt.itemsize != t._data.itemsize:
-        raise RuntimeError(f"view(dtype): changing from {t.dtype} (element size {t._data.itemsize}) to {dt} "
-                           f"(element size {dt.itemsize}) is not supported here")
-    if t._req:
-        raise RuntimeError("view(dtype) is not differentiable: call it on a tensor that does not require grad")
+        from .elementwise import _INT_NAMES as _TYPE_WORDS
+        a, old = t._data, _TYPE_WORDS[t.dtype.name]
+        what = f"to view {old} as {_TYPE_WORDS[dt.name]} (different element sizes)"
+        if a.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {what}")
+        step = a.strides[-1] // a.itemsize
+        if step != 1 and a.shape[-1] != 1:
+            raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {step}")
+        ratio = dt.itemsize // a.itemsize
+        if ratio and a.shape[-1] % ratio:
+            raise RuntimeError(f"self.size(-1) must be divisible by {ratio} {what}, but got {a.shape[-1]}")
+        return _view_of(t, _wrap(a.view(dt.np), xp_of(a)), lambda xp, b: b.view(dt.np))
     xp = xp_of(t._data)
     out = _wrap(t._data.view(dt.np), xp)
     return _view_of(t, out, lambda xp, a: a.view(dt.np))
@@ -451,9 +462,9 @@ def flatten(input, start_dim=0, end_dim=-1):
     are flattened. A view when possible, a copy otherwise (as reshape)."""
     input = _tensor(input, 'flatten')
     n = input.ndim
+    s, e = _wrap_dim(start_dim, n, 'flatten'), _wrap_dim(end_dim, n, 'flatten')   # 0-d: 0 and -1 only
     if n == 0:
         return reshape(input, (1,))
-    s, e = _wrap_dim(start_dim, n, 'flatten'), _wrap_dim(end_dim, n, 'flatten')
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
@@ -1072,9 +1083,10 @@ class Flip(Op):
 def flip(input, dims):
     """Reverse the order of an n-D tensor along given axis in dims. Makes a copy of input's data."""
     input = _tensor(input, 'flip')
-    if not isinstance(dims, (tuple, list)):
-        dims = (dims,)
-    return Flip.apply(input, dims=_dim_tuple(dims, input.ndim, 'flip'))
+    if not isinstance(dims, (tuple, list)):   # the method takes ints (x.flip(0)); the function a sequence
+        raise TypeError(f"flip(): argument 'dims' must be tuple of ints, not {type(dims).__name__}")
+    dims = _dim_tuple(dims, input.ndim, 'flip')
+    return Flip.apply(input, dims=dims if input.ndim else ())   # a 0-d tensor takes dim 0 or -1: nothing to flip
 
 
 def _method_flip(self, *dims):
@@ -1438,7 +1450,7 @@ def _np_diagonal(a, offset=0, axis1=0, axis2=1):
 
 @register('flip')
 def _np_flip(m, axis=None):
-    return flip(m, tuple(range(m.ndim)) if axis is None else axis)
+    return flip(m, tuple(range(m.ndim)) if axis is None else axis if isinstance(axis, (tuple, list)) else (axis,))
 
 
 @register('roll')

@@ -120,6 +120,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     for sorted=False too)."""
     input = _tensor(input, 'topk')
     _no_complex(input, 'topk')
+    if input._data.dtype.kind == 'b':
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     a = input._data
     xp = xp_of(a)
     dim = -1 if dim is None else dim
@@ -140,6 +142,8 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     from 1; NaN counts as the largest value)."""
     input = _tensor(input, 'kthvalue')
     _no_complex(input, 'kthvalue')
+    if input._data.dtype.kind == 'b':
+        raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
     a = input._data
     xp = xp_of(a)
     dim = -1 if dim is None else dim

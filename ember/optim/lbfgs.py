@@ -7,6 +7,7 @@ from .optimizer import Optimizer, bump, real_view, _scalar
 from ..autograd.graph import _wrap
 from ..autograd.grad_mode import no_grad, enable_grad
 from ..backend import xp_of
+from ..tensor import Tensor
 
 __all__ = ['LBFGS']
 
@@ -102,6 +103,11 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
     return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
 
 
+def _loss_value(loss):
+    # the closure's loss is read as a number without torch's requires-grad conversion warning
+    return float(loss.detach()) if isinstance(loss, Tensor) else float(loss)
+
+
 class LBFGS(Optimizer):
     """Implements L-BFGS algorithm.
 
@@ -156,7 +162,7 @@ class LBFGS(Optimizer):
 
     def _directional_evaluate(self, closure, x, t, d):
         self._add_grad(t, d)
-        loss = float(closure())
+        loss = _loss_value(closure())
         flat_grad = self._gather_flat_grad()
         self._set_param(x)
         return loss, flat_grad
@@ -185,7 +191,7 @@ class LBFGS(Optimizer):
         state.setdefault('func_evals', 0)
         state.setdefault('n_iter', 0)
         orig_loss = evaluate()
-        loss = float(orig_loss)
+        loss = _loss_value(orig_loss)
         current_evals = 1
         state['func_evals'] += 1
         flat_grad = self._gather_flat_grad()
@@ -196,9 +202,13 @@ class LBFGS(Optimizer):
             v = state.get(key)
             return v._data if v is not None else None
         d, t = array('d'), state.get('t')
+        t = float(t) if isinstance(t, Tensor) else t
         old_dirs = [v._data for v in state.get('old_dirs', [])]
         old_stps = [v._data for v in state.get('old_stps', [])]
-        ro, H_diag = list(state.get('ro', [])), state.get('H_diag')
+        ro, H_diag = [float(r) for r in state.get('ro', [])], state.get('H_diag')
+        H_diag = None if H_diag is None else float(H_diag)
+        al = state.get('al')
+        al = None if al is None else [None if a is None else float(a) for a in al]
         prev_flat_grad, prev_loss = array('prev_flat_grad'), state.get('prev_loss')
 
         n_iter = 0
@@ -223,7 +233,7 @@ class LBFGS(Optimizer):
                     ro.append(1.0 / ys)
                     H_diag = ys / float(y.dot(y))
                 # two-loop recursion: d = -H grad
-                al = [None] * len(old_dirs)
+                al = [None] * history_size
                 q = -flat_grad
                 for i in range(len(old_dirs) - 1, -1, -1):
                     al[i] = float(old_stps[i].dot(q)) * ro[i]
@@ -255,7 +265,7 @@ class LBFGS(Optimizer):
                 self._add_grad(t, d)
                 opt_cond = False
                 if n_iter != max_iter:
-                    loss = float(evaluate())
+                    loss = _loss_value(evaluate())
                     flat_grad = self._gather_flat_grad()
                     opt_cond = float(xp.abs(flat_grad).max()) <= tolerance_grad
                     ls_func_evals = 1
@@ -270,12 +280,18 @@ class LBFGS(Optimizer):
                 break
 
         wrap = lambda a: _wrap(a, None)  # noqa: E731
+        # torch keeps these scalars as 0-d tensors of the parameters' dtype (the first step's H_diag is int 1,
+        # its t a tensor, later t the plain lr); state_dict() and printing show them as such
+        dt = d.dtype
+        scalar = lambda v: v if v is None or isinstance(v, int) else wrap(xp.asarray(v, dtype=dt))  # noqa: E731
         state['d'] = wrap(d)
-        state['t'] = t
+        state['t'] = scalar(t) if state['n_iter'] == 1 else t
         state['old_dirs'] = [wrap(a) for a in old_dirs]
         state['old_stps'] = [wrap(a) for a in old_stps]
-        state['ro'] = ro
-        state['H_diag'] = H_diag
+        state['ro'] = [scalar(r) for r in ro]
+        state['H_diag'] = scalar(H_diag)
+        if al is not None:
+            state['al'] = [scalar(a) for a in al]
         state['prev_flat_grad'] = wrap(prev_flat_grad)
         state['prev_loss'] = prev_loss
         return orig_loss

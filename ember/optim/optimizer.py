@@ -239,7 +239,8 @@ class Optimizer:
     def __repr__(self):
         s = self.__class__.__name__ + ' ('
         for i, group in enumerate(self.param_groups):
-            s += '\n' + f'Parameter Group {i}'
+            # torch separates groups by a blank line
+            s += ('\n\n' if i else '\n') + f'Parameter Group {i}'
             for key in sorted(group.keys()):
                 if key != 'params':
                     s += '\n' + f'    {key}: {group[key]}'

@@ -18,7 +18,7 @@ written with one another, so derivatives of any order stay inside the trio (doub
 convolution is a convolution again). A transposed convolution is `ConvInputGrad` run forward.
 """
 import operator
-from ...tensor import Tensor
+from ...tensor import Tensor, cast
 from ...autograd.graph import Op
 from ...amp import _state as _amp   # autocast: one flag test per call while it is off
 
@@ -123,7 +123,7 @@ def _unfold_nd(xp, x, K, geo):
         x, tuple(x.shape[:2]) + tuple(K) + O,
         st[:2] + tuple(st[2 + i] * dil[i] for i in range(d)) + tuple(st[2 + i] * stride[i] for i in range(d)),
         writeable=False)
-    return win.reshape(x.shape[0], -1, _prod(O)), O
+    return win.reshape(x.shape[0], x.shape[1] * _prod(K), _prod(O)), O
 
 
 def _fold_nd(xp, cols, shape, K, geo):
@@ -201,7 +201,7 @@ def _conv_input_grad(xp, g, w, b, shape, geo, rows=None):
     K = tuple(w.shape[2:])
     d = len(K)
     if _channels_first(C, G):
-        gcols = xp.matmul(w.reshape(Oc, -1).T, g.reshape(N, Oc, -1))
+        gcols = xp.matmul(w.reshape(Oc, -1).T, g.reshape(N, Oc, _prod(g.shape[2:])))
         out = _fold_nd(xp, gcols, shape, K, geo)
         if b is not None:
             out += b.reshape((-1,) + (1,) * d)
@@ -245,7 +245,7 @@ def _conv_weight_grad(xp, x, g, shape, geo, cols=None, rows=None):
     if _channels_first(x.shape[1], G):
         if cols is None:
             cols, _ = _unfold_nd(xp, x, shape[2:], geo)
-        gw = xp.matmul(g.reshape(N, shape[0], -1), cols.transpose(0, 2, 1)).sum(0)
+        gw = xp.matmul(g.reshape(N, shape[0], _prod(g.shape[2:])), cols.transpose(0, 2, 1)).sum(0)
         return gw.reshape(shape)
     if cols is None:
         cols, _ = _im2col(xp, x, shape[2:], geo)
@@ -399,12 +399,14 @@ def _prepare(op, d, input, weight, bias, stride, padding, dilation, groups, tran
     if unbatched:
         input = input.unsqueeze(0)
     xd, wd = input._data.dtype, weight._data.dtype
-    if xd != wd:
-        raise RuntimeError(f"expected scalar type {_SCALAR_NAMES.get(wd.name, wd.name)} but found "
-                           f"{_SCALAR_NAMES.get(xd.name, xd.name)}")
-    if bias is not None and bias._data.dtype != xd:
+    # torch checks the bias first (not for a transposed conv, which casts it to the input's dtype), then
+    # the weight, named as the type found against the input's expected one
+    if bias is not None and bias._data.dtype != xd and not transposed:
         raise RuntimeError(f"Input type ({_DT_NAMES.get(xd.name, xd.name)}) and bias type "
                            f"({_DT_NAMES.get(bias._data.dtype.name, bias._data.dtype.name)}) should be the same")
+    if xd != wd:
+        raise RuntimeError(f"expected scalar type {_SCALAR_NAMES.get(xd.name, xd.name)} but found "
+                           f"{_SCALAR_NAMES.get(wd.name, wd.name)}")
     if xd.kind == 'b' or xd.kind == 'c':
         raise RuntimeError(f"\"{op}\" not implemented for '{_SCALAR_NAMES.get(xd.name, xd.name)}'")
     groups = operator.index(groups)
@@ -525,6 +527,8 @@ def _conv_transposend(op, d, input, weight, bias, stride, padding, output_paddin
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). Calculated output "
                            f"size per channel: ({' x '.join(map(str, So))}). Output size is too small")
     shape = (x.shape[0], weight.shape[1] * G) + So
+    if bias is not None and bias.dtype != x.dtype:
+        bias = cast(bias, x.dtype)
     y = ConvInputGrad.apply(x, weight, bias, shape=shape, geo=geo)
     return y.squeeze(0) if unbatched else y
 

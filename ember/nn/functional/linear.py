@@ -171,8 +171,9 @@ def linear(input, weight, bias=None, *, _keep_layout=False):
             if bs != (ws[0],):
                 bias = bias.expand(ws[0])
         if len(xs) == 1:
+            # torch's 1-D path: mv (then squeeze) without a bias, addmm (then view) with one
             return renamed(Linear.apply(input.unsqueeze(0), weight, *(() if bias is None else (bias,))).squeeze(0),
-                           'SqueezeBackward4')
+                           'SqueezeBackward4' if bias is None else 'ViewBackward0')
         if xd.kind not in 'fcV':
             raise RuntimeError(f'"addmm_impl_cpu_" not implemented for \'{_SCALAR[xd.name]}\'')
         op = _LinearKeepLayout if _keep_layout else Linear

@@ -347,8 +347,10 @@ def _check_class_target(input, target, weight, op):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
                            f"{_KERNEL_TYPE.get(target.dtype.name, target.dtype.name)}")
     if input.ndim == 1:
-        if target.ndim > 0:
+        if target.ndim > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if target.ndim == 1 and target.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
     elif input.ndim == 2:
         if target.ndim != 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
@@ -389,6 +391,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if input.dtype.kind not in 'f':
         raise NotImplementedError(f"\"nll_loss_out_frame\" not implemented for '{_KERNEL_TYPE.get(input.dtype.name)}'")
     _check_range(target, input.shape[_class_axis(input)], ignore_index)
+    if input.ndim == 1 and target.ndim == 1:   # torch reads a one-element target of one sample as its class
+        target = target.reshape(())
     return NllLoss.apply(input, target._data.astype('int64'), _weight_arg(weight, input), ignore_index=ignore_index,
                          reduction=reduction)
 
@@ -414,6 +418,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     _check_class_target(input, target, weight, 'cross_entropy')
     C = input.shape[_class_axis(input)]
     _check_range(target, C, ignore_index)
+    if input.ndim == 1 and target.ndim == 1:   # torch reads a one-element target of one sample as its class
+        target = target.reshape(())
     return CrossEntropyLoss.apply(input, target._data.astype('int64'), _weight_arg(weight, input),
                                   ignore_index=ignore_index, smoothing=float(label_smoothing), reduction=reduction)
 
@@ -482,6 +488,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if target.shape != input.shape:
         raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
                          f"({input.size()}) is deprecated. Please ensure they have the same size.")
+    if target.dtype != input.dtype:   # torch's kernel takes no mixed dtypes (no promotion)
+        raise RuntimeError(f"Found dtype {_KERNEL_TYPE.get(target.dtype.name, target.dtype.name)} but expected "
+                           f"{_KERNEL_TYPE.get(input.dtype.name, input.dtype.name)}")
     input, target = _float_pair(input, target, 'binary_cross_entropy', 'binary_cross_entropy')
     a = input._data
     if ((a < 0) | (a > 1)).any():
@@ -502,7 +511,17 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
-    input, target = _float_pair(input, target, 'binary_cross_entropy_with_logits', 'binary_cross_entropy')
+    if input.dtype.kind != 'f':
+        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for "
+                                  f"'{_KERNEL_TYPE.get(input.dtype.name, input.dtype.name)}'")
+    # torch builds the loss in place on a tensor made from the target: the result has the target's
+    # (floating) dtype, and an integer or bool target is refused as its in-place arithmetic refuses it
+    if target.dtype.name == 'bool':
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if target.dtype.kind != 'f':
+        raise RuntimeError(f"result type {_KERNEL_TYPE.get(input.dtype.name, input.dtype.name)} can't be cast to "
+                           f"the desired output type {_KERNEL_TYPE.get(target.dtype.name, target.dtype.name)}")
     softplus_neg = -logsigmoid(input)
     if pos_weight is not None:
         loss = (1 - target) * input + ((pos_weight - 1) * target + 1) * softplus_neg
@@ -510,6 +529,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         loss = (1 - target) * input + softplus_neg
     if weight is not None:
         loss = loss * weight
+    if loss.dtype != target.dtype:
+        loss = cast(loss, target.dtype)
     return _reduce(loss, reduction)
 
 

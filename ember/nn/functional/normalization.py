@@ -8,7 +8,7 @@ RMS norm, local response norm and normalize are compositions of tensor ops (thei
 import math
 from ... import _dtype
 from ...tensor import Tensor
-from ...autograd.graph import Op, _wrap
+from ...autograd.graph import Op, _wrap, renamed
 from ...autograd.grad_mode import no_grad
 
 __all__ = ['batch_norm', 'instance_norm', 'layer_norm', 'group_norm', 'rms_norm', 'local_response_norm',
@@ -285,7 +285,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if not training:
         if running_mean is None or running_var is None:
             raise RuntimeError("running_mean must be defined in evaluation mode")
-        return _affine_with_running_stats(input, running_mean, running_var, weight, bias, eps)
+        return renamed(_affine_with_running_stats(input, running_mean, running_var, weight, bias, eps),
+                       'NativeBatchNormBackward0')
     axes = (0,) + tuple(range(2, nd))
     stats = [] if running_mean is not None or running_var is not None else None
     y = _BatchNormOp.apply(input, weight, bias, axes=axes, paxes=axes, wshape=_channel_shape(nd, C), eps=eps,
@@ -319,7 +320,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     if not use_input_stats:
         if running_mean is None or running_var is None:
             raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
-        return _affine_with_running_stats(input, running_mean, running_var, weight, bias, eps)
+        # torch runs batch norm on a (1, N*C, ...) view and views the result back
+        return renamed(_affine_with_running_stats(input, running_mean, running_var, weight, bias, eps),
+                       'ViewBackward0')
     axes = tuple(range(2, nd))
     stats = [] if running_mean is not None or running_var is not None else None
     y = _BatchNormOp.apply(input, weight, bias, axes=axes, paxes=(0,) + axes, wshape=_channel_shape(nd, C),
@@ -330,7 +333,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
             _update_running(running_mean, stats[0].reshape(N, C).mean(0), momentum)
         if running_var is not None:
             _update_running(running_var, (stats[1].reshape(N, C) * (n / (n - 1))).mean(0), momentum)
-    return y
+    return renamed(y, 'ViewBackward0')
 
 
 def _normalized_shape(normalized_shape):
@@ -383,7 +386,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     b = bias.reshape(G, C // G) if bias is not None else None
     y = _GroupNormOp.apply(x, w, b, axes=axes, paxes=(0,) + axes[1:], wshape=(1, G, C // G) + (1,) * len(spatial),
                            eps=eps)
-    return y.reshape(input.shape)
+    return renamed(y.reshape(input.shape), 'NativeGroupNormBackward0')   # one fused node in torch
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):

@@ -49,6 +49,8 @@ def _addindent(s_, num_spaces):
 def _typename(o):
     if isinstance(o, Tensor):
         return o.type()
+    if hasattr(o, '__qualname__') and getattr(o, '__module__', None):   # a function or class names itself
+        return o.__qualname__ if o.__module__ in ('builtins', '__builtin__') else o.__module__ + '.' + o.__qualname__
     module = type(o).__module__
     if module in ('builtins', '__builtin__', None):
         return type(o).__qualname__
