@@ -183,3 +183,16 @@ def test_setitem_with_a_value_tensor_of_another_dtype(index):
             fn(ember)
         return
     assert_same(expected, fn(ember))
+
+
+def test_comparison_operators_with_foreign_operands_defer_to_python():
+    # torch's comparison operators give NotImplemented for None, str, lists and other objects: == is False,
+    # != True, `in` works on mixed lists, and ordering raises Python's TypeError
+    import numpy as np
+    for lib in (torch, ember):
+        t = lib.ones(2)
+        assert (t == None) is False and (t != None) is True and (t == 'a') is False   # noqa: E711
+        assert (t == [1, 2]) is False and t not in [None, 'a']
+        with pytest.raises(TypeError, match="'<' not supported"):
+            t < 'a'
+        assert (t == np.ones(2)).all() and (t == np.float32(1)).all()

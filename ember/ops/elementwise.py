@@ -1250,6 +1250,17 @@ bind(fill_=fill_, zero_=zero_, copy_=copy_, where=lambda self, condition, y: whe
      bitwise_left_shift=bitwise_left_shift, bitwise_right_shift=bitwise_right_shift,
      polygamma_=lambda self, n: self._inplace(lambda s: polygamma(n, s), name='polygamma_'),
      greater=gt, greater_equal=ge, less=lt, less_equal=le, not_equal=ne, fmax=fmax, fmin=fmin)
+def _dunder(fn):
+    """A comparison operator: operands torch cannot compare with (None, str, lists, other objects) give
+    NotImplemented, so Python decides (t == None is False, t < 'a' raises its TypeError), as torch's do."""
+    def op(self, other):
+        if isinstance(other, (Tensor, bool, int, float, complex)) or hasattr(other, '__array_interface__'):
+            return fn(self, other)
+        return NotImplemented
+    op.__name__ = f"__{fn.__name__}__"
+    return op
+
+
 bind(__add__=add, __radd__=_reversed(add), __iadd__=_inplace(add, 'add_'),
      __sub__=sub, __rsub__=rsub, __isub__=_inplace(sub, 'sub_'),
      __mul__=mul, __rmul__=_reversed(mul), __imul__=_inplace(mul, 'mul_'),
@@ -1259,7 +1270,8 @@ bind(__add__=add, __radd__=_reversed(add), __iadd__=_inplace(add, 'add_'),
      __mod__=remainder, __rmod__=_reversed(remainder), __imod__=_inplace(remainder, 'remainder_'),
      __pow__=pow, __rpow__=_reversed(pow), __ipow__=_inplace(pow, 'pow_'),
      __neg__=neg, __pos__=_pos, __abs__=abs,
-     __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt, __ge__=ge,
+     __eq__=_dunder(eq), __ne__=_dunder(ne), __lt__=_dunder(lt), __le__=_dunder(le), __gt__=_dunder(gt),
+     __ge__=_dunder(ge),
      __and__=bitwise_and, __rand__=_reversed(bitwise_and), __iand__=_inplace(bitwise_and, 'bitwise_and_'),
      __or__=bitwise_or, __ror__=_reversed(bitwise_or), __ior__=_inplace(bitwise_or, 'bitwise_or_'),
      __xor__=bitwise_xor, __rxor__=_reversed(bitwise_xor), __ixor__=_inplace(bitwise_xor, 'bitwise_xor_'),
