@@ -11,7 +11,7 @@ from .._dtype import _FROM_NP, result_type
 from ..tensor import Tensor, cast
 from ..autograd.graph import Op, _wrap, renamed
 from ..autograd.graph_xp import register
-from ..backend import xp_of
+from ..backend import xp_of, numpy_backend
 from ._util import promote, to_float, bind, const, as_tensor_arg, public_names
 
 
@@ -20,6 +20,11 @@ def _tensor(x, op):
         return x
     raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
 
+
+# 0-d ones by NumPy dtype, for backward formulas (1 - y * y): a Python int operand costs NumPy a scalar
+# conversion per call. Graph-mode Tensors' dtypes are not keys: they get the int.
+_ONE = {numpy_backend.dtype(n): numpy_backend.ones((), n) for n in ('float16', 'float32', 'float64', 'complex64',
+                                                                    'complex128')}
 
 # --- unary ops ---------------------------------------------------------------------------------
 class Unary(Op):
@@ -170,7 +175,7 @@ class Cosh(Unary):
 
 class Tanh(Unary):
     fn, uses = 'tanh', 'y'
-    def vjp(self, xp, g, y): return g * (1 - y * y)
+    def vjp(self, xp, g, y): return g * (_ONE.get(y.dtype, 1) - y * y)
 
 
 class Asinh(Unary):
@@ -194,7 +199,7 @@ class Sigmoid(Unary):
         y = 1 / (1 + xp.exp(-a))
         self.saved = (y,)
         return y
-    def vjp(self, xp, g, y): return g * y * (1 - y)
+    def vjp(self, xp, g, y): return g * y * (_ONE.get(y.dtype, 1) - y)
 
 
 class Erf(Unary):
@@ -724,10 +729,16 @@ def _scaled(b, alpha, dt):
 
 def add(input, other, *, alpha=1, out=None):
     """torch.add: input + alpha * other, with torch's type promotion and broadcasting."""
-    if type(input) is Tensor and type(other) is Tensor and alpha.__class__ is int and alpha == 1:
-        d = input._data.dtype
-        if d == other._data.dtype and d.kind != 'b':   # the common call: nothing to promote
-            return Add.apply(input, other)
+    if type(input) is Tensor and alpha.__class__ is int and alpha == 1:
+        if type(other) is Tensor:
+            d = input._data.dtype
+            if d == other._data.dtype and d.kind != 'b':   # the common call: nothing to promote
+                return Add.apply(input, other)
+        elif type(other) is float or type(other) is int:
+            d = input._data
+            c = _SAME_DTYPE.get((other, d.dtype.char, type(d)))
+            if c is not None:   # float tensor + number
+                return AddConst.apply(input, c=c)
     a, b, dt = promote(input, other, 'add')
     if type(alpha) is not int or alpha != 1:
         b = _scaled(b, alpha, dt)
@@ -735,6 +746,8 @@ def add(input, other, *, alpha=1, out=None):
         return _wrap(a._data | b._data if isinstance(b, Tensor) else a._data | b, None) \
             if isinstance(a, Tensor) else _wrap(a | b._data, None)
     if not isinstance(b, Tensor):   # tensor + number: one input, nothing saved
+        if alpha.__class__ is int and alpha == 1:
+            _remember(input, other, a, b)
         return AddConst.apply(a, c=b)
     if not isinstance(a, Tensor):
         return AddConst.apply(b, c=a)
@@ -773,12 +786,36 @@ def rsub(input, other, *, alpha=1):
 subtract = sub
 
 
+# (number, dtype char, array type) -> the number as a 0-d array of a float tensor's dtype: the operators'
+# fast path for float tensor op Python number, whose result keeps the tensor's dtype. Filled by _promote_const.
+_SAME_DTYPE = {}
+
+
+def _remember(input, other, a, c):
+    """Cache c for the fast path when promotion kept input as it was (a float or complex tensor) and other is
+    an ordinary number (not NaN, which never compares equal, nor 0, whose -0.0 would compare equal)."""
+    if a is input and (type(other) is float or type(other) is int) and other == other and other != 0:
+        d = input._data
+        if d.dtype.kind in 'fc':
+            if len(_SAME_DTYPE) > 4096:
+                _SAME_DTYPE.clear()
+            _SAME_DTYPE[(other, d.dtype.char, type(d))] = c
+
+
 def mul(input, other, *, out=None):
     """torch.mul: input * other, with torch's type promotion and broadcasting."""
-    if type(input) is Tensor and type(other) is Tensor and input._data.dtype == other._data.dtype:
-        return Mul.apply(input, other)
+    if type(input) is Tensor:
+        if type(other) is Tensor:
+            if input._data.dtype == other._data.dtype:
+                return Mul.apply(input, other)
+        elif type(other) is float or type(other) is int:
+            d = input._data
+            c = _SAME_DTYPE.get((other, d.dtype.char, type(d)))
+            if c is not None:   # float tensor * number: a cached 0-d constant of its dtype
+                return MulConst.apply(input, c=c)
     a, b, _ = promote(input, other, 'mul')
     if not isinstance(b, Tensor):
+        _remember(input, other, a, b)
         return MulConst.apply(a, c=b)
     if not isinstance(a, Tensor):
         return MulConst.apply(b, c=a)
