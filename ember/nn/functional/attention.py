@@ -7,9 +7,10 @@ backward recomputes the probabilities from the saved inputs with graph_xp ops, s
 itself differentiable (the saved probabilities are not inputs and would be constants there).
 """
 import math
+import warnings
 from ... import _dtype
 from ...tensor import Tensor
-from ...autograd.graph import Op
+from ...autograd.graph import Op, _wrap
 from ...backend import xp_of
 from .linear import linear as _flinear
 
@@ -81,6 +82,8 @@ class ScaledDotProductAttention(Op):
         self.saved = (q, k, v, mask, p)
         pd = p if keep is None else p * keep
         out = xp.matmul(pd, v)
+        if out.dtype != q.dtype:     # bfloat16 / float16 GEMMs come back as float32
+            out, pd = out.astype(q.dtype), pd.astype(q.dtype)
         return (out, pd) if with_weights else out
 
     def backward(self, xp, g, gw=None):
@@ -329,7 +332,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                             f"{type(attn_mask).__name__}")
         if attn_mask.dtype == _dtype.bool_:
             mask = xp.where(attn_mask._data, 0, -xp.inf).astype(np_dt)
-        elif attn_mask.dtype.is_floating_point:
+        elif attn_mask.dtype == query.dtype or attn_mask.dtype == _dtype.float32:   # torch's accepted mask dtypes
             mask = attn_mask if attn_mask.dtype == query.dtype else attn_mask.to(query.dtype)
         else:
             raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, but got "
@@ -374,8 +377,20 @@ def _attention_with_weights(q, k, v, mask, dropout_p):
     if dropout_p > 0:
         keep = _dropout_keep(tuple(_broadcast_shape(q.shape[:-2], k.shape[:-2])) + (q.shape[-2], k.shape[-2]),
                              dropout_p, np_dt, xp, 'multi_head_attention_forward')
-    return ScaledDotProductAttention.apply(q, k, v, mask, scale=1.0 / math.sqrt(q.shape[-1]), causal=None,
-                                           keep=keep, with_weights=True)
+    out, w = ScaledDotProductAttention.apply(q, k, v, mask, scale=1.0 / math.sqrt(q.shape[-1]), causal=None,
+                                             keep=keep, with_weights=True)
+    if mask is not None:
+        # torch's explicit softmax here gives a row with every key masked (all -inf) NaN weights and output,
+        # where the fused attention gives zeros
+        m = mask._data if isinstance(mask, Tensor) else mask
+        dead = xp.all(xp.isneginf(m), axis=-1)
+        if dead.any():
+            from ...ops.elementwise import where
+            nan = xp.asarray(xp.nan, np_dt)
+            dead = xp.broadcast_to(dead[..., None], tuple(_broadcast_shape(w.shape, dead.shape + (1,))))
+            w = where(_wrap(dead, xp), _wrap(nan, xp), w)
+            out = where(_wrap(dead[..., :1], xp), _wrap(nan, xp), out)
+    return out, w
 
 
 # --- multi-head attention ---------------------------------------------------------------------------
@@ -452,6 +467,9 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
             key_padding_mask = key_padding_mask.unsqueeze(0)
     tgt_len, bsz, embed_dim = query.shape
     src_len = key.shape[0]
+    if key_padding_mask is not None and attn_mask is not None and key_padding_mask.dtype != attn_mask.dtype:
+        warnings.warn("Support for mismatched key_padding_mask and attn_mask is deprecated. Use same type for "
+                      "both instead.")
     key_padding_mask = _canonical_mask(key_padding_mask, 'key_padding_mask', query.dtype)
     if is_causal and attn_mask is None:
         raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module "

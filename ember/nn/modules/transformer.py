@@ -1,6 +1,9 @@
 """Transformer, TransformerEncoder/Decoder and their layers, with torch's submodule names (self_attn,
 multihead_attn, linear1, linear2, norm1..3, dropout1..3) so a torch state_dict loads unchanged."""
 import copy
+import warnings
+from ... import _dtype
+from ...autograd.grad_mode import is_grad_enabled
 from .. import functional as F
 from .. import init
 from ..functional import attention as _fa
@@ -57,6 +60,49 @@ def _canonical(mask, name, target):
     return _fa._canonical_mask(mask, name, target.dtype)
 
 
+def _warn_mismatch(mask, name, other, other_name):
+    """torch's deprecation warning for a padding mask and an attention mask of different dtypes."""
+    if mask is not None and other is not None and mask.dtype != other.dtype:
+        warnings.warn(f"Support for mismatched {name} and {other_name} is deprecated. Use same type for both "
+                      "instead.")
+
+
+def _why_not_nested(layer):
+    """Why torch's TransformerEncoder would not take its nested-tensor path with this layer ('' if it would);
+    the checks in torch's order, found by constructing encoders from each kind of layer."""
+    if not isinstance(layer, TransformerEncoderLayer):
+        return "encoder_layer was not TransformerEncoderLayer"
+    if layer.norm_first:
+        return "encoder_layer.norm_first was True"
+    if not layer.self_attn.batch_first:
+        return ("encoder_layer.self_attn.batch_first was not True(use batch_first for better inference "
+                "performance)")
+    if not layer.self_attn._qkv_same_embed_dim:
+        return "encoder_layer.self_attn._qkv_same_embed_dim was not True"
+    if layer.self_attn.in_proj_bias is None:
+        return "encoder_layer.self_attn was passed bias=False"
+    if not layer.activation_relu_or_gelu:
+        return "encoder_layer.activation_relu_or_gelu was not True"
+    if layer.norm1.eps != layer.norm2.eps:
+        return "encoder_layer.norm1.eps was not equal to encoder_layer.norm2.eps"
+    if layer.self_attn.num_heads % 2 == 1:
+        return "encoder_layer.self_attn.num_heads is odd"
+    return ''
+
+
+_nested_warned = []
+_bool = _dtype.bool_
+
+
+def _padded_rows(key_padding_mask):
+    """(N, S) bool: the padded positions when every row's padding is a suffix (torch's nested path needs
+    right-aligned padding), else None."""
+    m = key_padding_mask if key_padding_mask.dtype == _bool else key_padding_mask != 0
+    if m.shape[-1] > 1 and bool((m[:, :-1] & ~m[:, 1:]).any()):
+        return None
+    return m
+
+
 class TransformerEncoderLayer(Module):
     r"""TransformerEncoderLayer is made up of self-attn and feedforward network (Attention Is All You Need).
 
@@ -86,6 +132,7 @@ class TransformerEncoderLayer(Module):
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         """Pass the input through the encoder layer."""
+        _warn_mismatch(src_key_padding_mask, 'src_key_padding_mask', src_mask, 'src_mask')
         src_key_padding_mask = _canonical(src_key_padding_mask, 'src_key_padding_mask', src)
         src_mask = _canonical(src_mask, 'src_mask', src)
         x = src
@@ -177,11 +224,30 @@ class TransformerEncoder(Module):
         self.num_layers = num_layers
         self.norm = norm
         self.enable_nested_tensor = enable_nested_tensor
-        self.use_nested_tensor = False
+        why = _why_not_nested(encoder_layer) if enable_nested_tensor else 'enable_nested_tensor was False'
+        self.use_nested_tensor = enable_nested_tensor and not why
+        if enable_nested_tensor and why:
+            warnings.warn(f"enable_nested_tensor is True, but self.use_nested_tensor is False because {why}")
         self.mask_check = mask_check
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
-        """Pass the input through the encoder layers in turn."""
+        """Pass the input through the encoder layers in turn.
+
+        Like torch, in inference (eval mode, nothing requiring grad) with a right-aligned padding mask and no
+        attention mask, the padded positions come out as zeros (before the final norm): torch runs that case
+        on nested tensors, which have no padded positions."""
+        _warn_mismatch(src_key_padding_mask, 'src_key_padding_mask', mask, 'mask')
+        padded = None
+        if (self.use_nested_tensor and src_key_padding_mask is not None and mask is None and src.dim() == 3
+                and not self.training and not (is_grad_enabled() and (
+                    src.requires_grad or any(p.requires_grad for p in self.parameters())))):
+            padded = _padded_rows(src_key_padding_mask)
+            if padded is not None and not _nested_warned:
+                _nested_warned.append(True)
+                warnings.warn("The PyTorch API of nested tensors is in prototype stage and will change in the near "
+                              "future. We recommend specifying layout=torch.jagged when constructing a nested "
+                              "tensor, as this layout receives active development, has better operator coverage, "
+                              "and works with torch.compile.")
         src_key_padding_mask = _canonical(src_key_padding_mask, 'src_key_padding_mask', src)
         mask = _canonical(mask, 'mask', src)
         first = self.layers[0]
@@ -190,6 +256,8 @@ class TransformerEncoder(Module):
         output = src
         for mod in self.layers:
             output = mod(output, src_mask=mask, is_causal=is_causal, src_key_padding_mask=src_key_padding_mask)
+        if padded is not None:
+            output = output.masked_fill(padded.unsqueeze(-1), 0.0)
         if self.norm is not None:
             output = self.norm(output)
         return output
