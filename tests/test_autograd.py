@@ -548,3 +548,23 @@ def test_inplace_through_views():
         y[0] = 1.0
         y.sum().backward()
     check_error(setitem_saved, RuntimeError, 'modified by an inplace operation')
+
+
+def test_node_prehook_metadata_and_hook_order():
+    # grad_fn.register_prehook sees (and may replace) the node's output gradients after the tensor's own hooks
+    def run(lib):
+        x = lib.tensor([1., 2., 3.], requires_grad=True)
+        y = x * 2
+        z = (y * y).sum()
+        log = []
+        h = y.grad_fn.register_prehook(lambda go: (log.append(('pre', [g.tolist() for g in go])), (go[0] * 10,))[1])
+        y.register_hook(lambda g: log.append(('tensor', g.tolist())))
+        z.backward()
+        first = x.grad.tolist()
+        h.remove()
+        x.grad = None
+        (x * 2).pow(2).sum().backward()
+        node = z.grad_fn
+        node.metadata['k'] = 1
+        return log, first, x.grad.tolist(), node.metadata, node.requires_grad
+    assert run(ember) == run(torch)

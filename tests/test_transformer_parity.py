@@ -81,3 +81,4 @@ def test_mismatched_mask_warnings():
                 _messages(lambda: enc(x, mask=af, src_key_padding_mask=kb)),
                 _messages(lambda: mha(x, x, x, key_padding_mask=kb, attn_mask=af.bool())))
     assert run(ember) == run(torch)
+

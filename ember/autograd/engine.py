@@ -234,6 +234,8 @@ def _call_hooks(hooks, g, graph_mode):
 def _run_output_hooks(node, grads, graph_mode, shared):
     grads = list(grads)
     for nr, (hooks, retain) in node.out_hooks.items():
+        if nr == 'pre':   # the node's own pre-hooks (register_prehook): after the tensors' hooks, below
+            continue
         g = grads[nr]
         if g is None:
             continue
@@ -242,6 +244,13 @@ def _run_output_hooks(node, grads, graph_mode, shared):
         t = retain() if retain is not None else None
         if t is not None:
             accumulate_grad(t, g, graph_mode, shared)
+    pre = node.out_hooks.get('pre')
+    if pre is not None:
+        wrap = (lambda g: g) if graph_mode else (lambda g: None if g is None else _wrap(g, xp_of(g)))
+        for h in list(pre[0]):
+            r = h(tuple(wrap(g) for g in grads))
+            if r is not None:
+                grads = [g if graph_mode or g is None else g._data for g in r]
     return grads
 
 

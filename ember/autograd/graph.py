@@ -24,7 +24,7 @@ FREED = ('freed',)
 
 
 class Op:
-    __slots__ = ('parents', 'seq', 'saved', 'saved_from', 'in_shapes', 'out_meta', 'hooks',
+    __slots__ = ('parents', 'seq', 'saved', 'saved_from', 'in_shapes', 'out_meta', 'hooks', '_meta',
                  'out_hooks', '__weakref__')
     differentiable_outputs = None  # multi-output ops: tuple of flags, False for outputs like indices
     sums_to_input = False          # a one-input op whose backward leaves the unbroadcast to the engine
@@ -294,6 +294,24 @@ class Op:
             self.hooks = []
         self.hooks.append(fn)
         return _RemovableHandle(self.hooks, fn)
+
+    def register_prehook(self, fn):
+        """Hook called as fn(grad_outputs) before this node's backward; it may return replacements."""
+        return self.add_output_hook('pre', fn)
+
+    @property
+    def metadata(self):
+        """A dict for the user's own notes on this node (torch's Node.metadata)."""
+        try:
+            return self._meta
+        except AttributeError:
+            self._meta = {}
+            return self._meta
+
+    requires_grad = True   # a node exists only for outputs that require grad
+
+    def _sequence_nr(self):
+        return self.seq
 
     def add_output_hook(self, nr, fn=None, retain=None):
         """Hooks of a non-leaf tensor live on the node that made it, by output number."""
